@@ -1,0 +1,181 @@
+/**
+ * Typed errors shared by every part of gradsolve. Each error names what was
+ * wrong and the offending value, so a caller can branch on the class and a
+ * person can act on the message.
+ *
+ * @module
+ */
+
+import type { SolveResult } from "./linalg/result.ts";
+
+/**
+ * Base class of every error gradsolve throws on purpose.
+ *
+ * @example
+ * ```ts
+ * import { GradsolveError, ShapeError } from "./errors.ts";
+ * const e = new ShapeError("Cannot solve: matrix is 3x4 but must be square");
+ * console.assert(e instanceof GradsolveError);
+ * ```
+ */
+export class GradsolveError extends Error {
+  /** Creates the error; `name` is the subclass name. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A dimension is wrong: non-square matrix, vector of the wrong length,
+ * empty matrix, index out of range.
+ *
+ * @example
+ * ```ts
+ * import { ShapeError } from "./errors.ts";
+ * throw new ShapeError("Cannot apply operator: x has length 3 but the operator has 4 columns");
+ * ```
+ */
+export class ShapeError extends GradsolveError {}
+
+/**
+ * A NaN or infinite value was found in input data.
+ *
+ * @example
+ * ```ts
+ * import { NonFiniteError } from "./errors.ts";
+ * const e = new NonFiniteError("Cannot solve: b[2] is NaN");
+ * console.assert(e.name === "NonFiniteError");
+ * ```
+ */
+export class NonFiniteError extends GradsolveError {}
+
+/**
+ * A preconditioner or factorisation cannot be built from this matrix:
+ * zero diagonal for Jacobi, zero pivot in ILU(0), non-positive pivot in IC(0).
+ * `row` is the 0-based row where it happened.
+ *
+ * @example
+ * ```ts
+ * import { FactorizationError } from "./errors.ts";
+ * const e = new FactorizationError("Cannot build Jacobi preconditioner: diagonal entry of row 3 is zero", 3);
+ * console.assert(e.row === 3);
+ * ```
+ */
+export class FactorizationError extends GradsolveError {
+  /** 0-based row (or column) where the factorisation failed. */
+  readonly row: number;
+  /** Creates the error for 0-based `row`. */
+  constructor(message: string, row: number, options?: ErrorOptions) {
+    super(message, options);
+    this.row = row;
+  }
+}
+
+/**
+ * The matrix is structurally or numerically singular; `column` is the 0-based
+ * column where the pivot vanished.
+ *
+ * @example
+ * ```ts
+ * import { SingularMatrixError } from "./errors.ts";
+ * const e = new SingularMatrixError("Cannot factor: matrix is singular, no nonzero pivot in column 4", 4);
+ * console.assert(e.column === 4);
+ * ```
+ */
+export class SingularMatrixError extends GradsolveError {
+  /** 0-based column where no usable pivot was found. */
+  readonly column: number;
+  /** Creates the error for 0-based `column`. */
+  constructor(message: string, column: number, options?: ErrorOptions) {
+    super(message, options);
+    this.column = column;
+  }
+}
+
+/**
+ * An iterative solve did not converge and the caller asked for an exception
+ * (the default). The full result, with reason and residual history, is
+ * attached.
+ *
+ * @example
+ * ```ts
+ * import { ConvergenceError } from "./errors.ts";
+ * try {
+ *   // solve(...) with onFailure: "throw"
+ * } catch (e) {
+ *   if (e instanceof ConvergenceError) console.log(e.result.reason);
+ * }
+ * ```
+ */
+export class ConvergenceError extends GradsolveError {
+  /** The result of the failed solve. */
+  readonly result: SolveResult;
+  /** Creates the error around a failed `result`. */
+  constructor(message: string, result: SolveResult, options?: ErrorOptions) {
+    super(message, options);
+    this.result = result;
+  }
+}
+
+/**
+ * A Matrix Market file is malformed. `line` is 1-based; `source` names the
+ * file when known.
+ *
+ * @example
+ * ```ts
+ * import { MatrixMarketError } from "./errors.ts";
+ * const e = new MatrixMarketError("expected 3 fields but found 2", 7, "A.mtx");
+ * console.assert(e.message === "A.mtx:7: expected 3 fields but found 2");
+ * ```
+ */
+export class MatrixMarketError extends GradsolveError {
+  /** 1-based line number of the offending line. */
+  readonly line: number;
+  /** File name or other source label, if known. */
+  readonly source: string | undefined;
+  /** Creates the error; the message is prefixed with `source:line:`. */
+  constructor(detail: string, line: number, source?: string) {
+    super(`${source ?? "<matrix market>"}:${line}: ${detail}`);
+    this.line = line;
+    this.source = source;
+  }
+}
+
+/**
+ * No WebGPU adapter or device could be obtained, or the device lacks a
+ * required feature or limit.
+ *
+ * @example
+ * ```ts
+ * import { GpuUnavailableError } from "./errors.ts";
+ * const e = new GpuUnavailableError("No WebGPU adapter found");
+ * console.assert(e instanceof Error);
+ * ```
+ */
+export class GpuUnavailableError extends GradsolveError {}
+
+/**
+ * The GPU reported a shader compile error, a validation error, an
+ * out-of-memory error, or a buffer over a device limit.
+ *
+ * @example
+ * ```ts
+ * import { GpuError } from "./errors.ts";
+ * const e = new GpuError("Shader 'spmv' failed to compile: line 3: unknown type");
+ * console.assert(e.name === "GpuError");
+ * ```
+ */
+export class GpuError extends GradsolveError {}
+
+/**
+ * The GPU device was lost (destroyed, driver reset) while gradsolve used it.
+ *
+ * @example
+ * ```ts
+ * import { GpuDeviceLostError } from "./errors.ts";
+ * const e = new GpuDeviceLostError("GPU device lost: destroyed");
+ * console.assert(e instanceof Error);
+ * ```
+ */
+export class GpuDeviceLostError extends GradsolveError {}

@@ -1,0 +1,46 @@
+/**
+ * Options shared by every iterative solver.
+ *
+ * @module
+ */
+
+import type { Preconditioner } from "./preconditioner.ts";
+import type { FailurePolicy } from "./result.ts";
+
+/** Progress of one iteration, passed to {@linkcode KrylovOptions.callback}. */
+export interface IterationInfo {
+  /** Iteration number, starting at 1. */
+  readonly iteration: number;
+  /** The solver's residual-norm estimate relative to ‖b‖. */
+  readonly relativeResidual: number;
+}
+
+/**
+ * Options for CG, BiCGSTAB, GMRES and MINRES. The stopping test is
+ * `‖b − Ax‖ ≤ max(rtol·‖b‖, atol)`, confirmed on the true residual before
+ * a solve reports convergence.
+ *
+ * @example
+ * ```ts
+ * import type { KrylovOptions } from "./options.ts";
+ * const opts: KrylovOptions = { rtol: 1e-10, maxIter: 500, onFailure: "return" };
+ * ```
+ */
+export interface KrylovOptions {
+  /** Relative tolerance on the true residual. @default {1e-8} */
+  rtol?: number;
+  /** Absolute tolerance on the true residual. @default {0} */
+  atol?: number;
+  /** Maximum iterations (matrix–vector products of the main loop). @default {max(1000, 10·n)} */
+  maxIter?: number;
+  /** Initial guess (not modified). @default {zeros} */
+  x0?: Float64Array;
+  /** Preconditioner `M⁻¹`. @default {none} */
+  preconditioner?: Preconditioner;
+  /** GMRES restart length m. @default {30} */
+  restart?: number;
+  /** `"throw"` raises ConvergenceError on failure; `"return"` returns the failed result. @default {"throw"} */
+  onFailure?: FailurePolicy;
+  /** Called after every iteration; return `true` to stop early (reported as max-iterations unless converged). */
+  callback?: (info: IterationInfo) => boolean | void;
+}

@@ -1,0 +1,132 @@
+/**
+ * What every solve returns, and why it stopped, in the spirit of PETSc's
+ * `KSPConvergedReason`: a converged reason says which test passed, a diverged
+ * reason says what went wrong. A failed solve is never reported as converged.
+ *
+ * @module
+ */
+
+import { ConvergenceError } from "../errors.ts";
+
+/**
+ * Why a solve stopped.
+ *
+ * - `converged-rtol`: `‖b − Ax‖ ≤ rtol·‖b‖` (the true residual, recomputed).
+ * - `converged-atol`: `‖b − Ax‖ ≤ atol` (also when `b = 0`, with `x = 0`).
+ * - `converged-direct`: a direct (factorisation) solve finished.
+ * - `diverged-max-iterations`: `maxIter` reached without meeting the tolerance.
+ * - `diverged-breakdown`: a Krylov scalar vanished (e.g. `ρ = 0` in BiCGSTAB).
+ * - `diverged-indefinite`: CG met `pᵀAp ≤ 0`, or MINRES / preconditioned CG met
+ *   an indefinite preconditioner.
+ * - `diverged-non-finite`: NaN or Inf appeared during the iteration.
+ * - `diverged-stagnation`: the true residual stopped decreasing although the
+ *   recursive one met the tolerance (loss of accuracy; e.g. float32 floor).
+ */
+export type SolveReason =
+  | "converged-rtol"
+  | "converged-atol"
+  | "converged-direct"
+  | "diverged-max-iterations"
+  | "diverged-breakdown"
+  | "diverged-indefinite"
+  | "diverged-non-finite"
+  | "diverged-stagnation";
+
+/** The method names gradsolve's solvers report. */
+export type SolveMethod = "cg" | "bicgstab" | "gmres" | "minres" | "direct";
+
+/**
+ * The outcome of one solve.
+ *
+ * @example
+ * ```ts
+ * import type { SolveResult } from "./result.ts";
+ * function report(r: SolveResult) {
+ *   return `${r.method}: ${r.reason} after ${r.iterations} iterations, ‖b−Ax‖/‖b‖ = ${r.relativeResidual}`;
+ * }
+ * ```
+ */
+export interface SolveResult {
+  /** The solution (the best iterate, also when the solve failed). */
+  readonly x: Float64Array;
+  /** True exactly when `reason` starts with `converged`. */
+  readonly converged: boolean;
+  /** Why the solve stopped. */
+  readonly reason: SolveReason;
+  /** Iterations taken (matrix–vector products of the main loop). */
+  readonly iterations: number;
+  /** True relative residual `‖b − Ax‖₂ / ‖b‖₂`, recomputed in float64 at the end (0 when b = 0 and x = 0). */
+  readonly relativeResidual: number;
+  /** True residual norm `‖b − Ax‖₂`. */
+  readonly residualNorm: number;
+  /**
+   * The solver's own residual estimate per iteration, relative to `‖b‖`
+   * (index 0 is the initial guess). For GMRES and MINRES this is the
+   * recursive (least-squares) estimate; it may differ from the true residual.
+   */
+  readonly residualHistory: readonly number[];
+  /** Solver that produced this result. */
+  readonly method: SolveMethod;
+  /** Preconditioner name (`none`, `jacobi`, `ilu0`, `ic0`, `user`, …). */
+  readonly preconditioner: string;
+  /** One human-readable sentence on the outcome, with advice on failure. */
+  readonly message: string;
+}
+
+/** What to do when a solve does not converge. */
+export type FailurePolicy = "throw" | "return";
+
+/**
+ * Throws {@linkcode ConvergenceError} for a failed result when the policy is
+ * `"throw"`; returns the result otherwise.
+ *
+ * @example
+ * ```ts
+ * import { enforcePolicy, type SolveResult } from "./result.ts";
+ * declare const r: SolveResult;
+ * // const ok = enforcePolicy(r, "throw"); // throws unless r.converged
+ * ```
+ */
+export function enforcePolicy<R extends SolveResult>(
+  result: R,
+  policy: FailurePolicy = "throw",
+): R {
+  if (!result.converged && policy === "throw") {
+    throw new ConvergenceError(
+      `${result.method} did not converge (${result.reason}) after ${result.iterations} iterations: ` +
+        `relative residual ${result.relativeResidual.toExponential(3)}. ${result.message}`,
+      result,
+    );
+  }
+  return result;
+}
+
+/**
+ * Advice for each reason, used to build `SolveResult.message`.
+ *
+ * @example
+ * ```ts
+ * import { reasonMessage } from "./result.ts";
+ * console.assert(reasonMessage("diverged-max-iterations").includes("maxIter"));
+ * ```
+ */
+export function reasonMessage(reason: SolveReason): string {
+  switch (reason) {
+    case "converged-rtol":
+      return "Converged: the true residual met rtol.";
+    case "converged-atol":
+      return "Converged: the true residual met atol.";
+    case "converged-direct":
+      return "Solved by factorisation.";
+    case "diverged-max-iterations":
+      return "The maximum number of iterations was reached. Increase maxIter, loosen rtol, or use a stronger preconditioner.";
+    case "diverged-breakdown":
+      return "The Krylov method broke down (a scalar of the recurrence vanished). Try GMRES or a direct solve.";
+    case "diverged-indefinite":
+      return "The matrix (or preconditioner) is not positive definite. Use MINRES for symmetric indefinite systems, GMRES or BiCGSTAB otherwise.";
+    case "diverged-non-finite":
+      return "NaN or Inf appeared during the iteration. Check the matrix scaling and the preconditioner.";
+    case "diverged-stagnation":
+      return "The true residual stagnated above the tolerance (loss of precision). Loosen rtol or use a direct solve.";
+  }
+}
