@@ -1,0 +1,48 @@
+/**
+ * Where the shared real-world matrices live for tests: `../shared/data/matrices`
+ * beside the checkout (the layout of developer machines and CI), or the folder
+ * named by the `GRADSOLVE_MATRICES` environment variable.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+
+const fromEnv = Deno.env.get("GRADSOLVE_MATRICES");
+const dir = fromEnv ?? fileURLToPath(new URL("../../shared/data/matrices/", import.meta.url));
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the shared matrices folder exists. */
+export const hasSharedData: boolean = exists(dir);
+
+if (!hasSharedData) {
+  console.warn(`tests: real matrices not found at ${dir}; tests that need them are skipped`);
+}
+
+/** Absolute path of a shared matrix, e.g. `matrixPath("west0067")` (".mtx" optional). */
+export function matrixPath(name: string): string {
+  return `${dir.replace(/\/$/, "")}/${name.endsWith(".mtx") ? name : name + ".mtx"}`;
+}
+
+/** Names of the 12 shared real matrices. */
+export const REAL_MATRICES: readonly string[] = [
+  "bcsstk01",
+  "bcsstk16",
+  "nos6",
+  "1138_bus",
+  "Laplace3D10",
+  "west0067",
+  "fs_183_1",
+  "west0479",
+  "2dcyl1",
+  "BentPipe2D100",
+  "hangGlider_2",
+  "tumorAntiAngiogenesis_2",
+];
