@@ -1,0 +1,69 @@
+/**
+ * Matrix Market parse and format speed on a 102,400-row problem: the 2-D
+ * Poisson matrix on a 320×320 grid (510,720 entries), once with its short
+ * integer values and once with full-precision random values, plus the
+ * largest shared matrix (bcsstk16, symmetric) when it is present.
+ *
+ * Measured (deno bench -A bench/matrix_market_bench.ts, Deno 2.9.6, x86_64,
+ * 2-core VM shared with other jobs, so averages swing with load; two runs):
+ * parse 60–93 ms avg (min 53 ms) with short values (7.5 MB of text),
+ * 80–166 ms avg (min 77 ms) with 17-digit values; bcsstk16 25–50 ms avg;
+ * format 130–280 ms avg (min 79 ms) and 217–340 ms avg (min 111 ms).
+ *
+ * @module
+ */
+
+import { Rng } from "../lib/random.ts";
+import { poisson2d } from "../lib/sparse/generators.ts";
+import { formatMatrixMarket, parseMatrixMarket } from "../lib/sparse/matrix_market.ts";
+import { hasSharedData, matrixPath } from "../tests/_data.ts";
+
+const poisson = poisson2d(320);
+const rng = new Rng(1);
+const noisy = poisson.withValues(poisson.values.map((v) => v * (1 + rng.next())));
+const poissonText = formatMatrixMarket(poisson);
+const noisyText = formatMatrixMarket(noisy);
+const bcsstk16 = hasSharedData ? await Deno.readTextFile(matrixPath("bcsstk16")) : "";
+
+Deno.bench({
+  name: "parseMatrixMarket poisson2d(320), short values",
+  group: "parse",
+  baseline: true,
+  fn: () => {
+    parseMatrixMarket(poissonText);
+  },
+});
+
+Deno.bench({
+  name: "parseMatrixMarket poisson2d(320), 17-digit values",
+  group: "parse",
+  fn: () => {
+    parseMatrixMarket(noisyText);
+  },
+});
+
+Deno.bench({
+  name: "parseMatrixMarket bcsstk16 (symmetric, 147,631 entries)",
+  group: "parse",
+  ignore: !hasSharedData,
+  fn: () => {
+    parseMatrixMarket(bcsstk16);
+  },
+});
+
+Deno.bench({
+  name: "formatMatrixMarket poisson2d(320), short values",
+  group: "format",
+  baseline: true,
+  fn: () => {
+    formatMatrixMarket(poisson);
+  },
+});
+
+Deno.bench({
+  name: "formatMatrixMarket poisson2d(320), 17-digit values",
+  group: "format",
+  fn: () => {
+    formatMatrixMarket(noisy);
+  },
+});

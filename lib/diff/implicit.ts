@@ -1,0 +1,126 @@
+/**
+ * The implicit (adjoint) differentiable solve: one graph node per solve,
+ * whatever the number of iterations, built on `customVjp`.
+ *
+ * @module
+ */
+
+import { customVjp } from "../autodiff/custom.ts";
+import { Tensor } from "../autodiff/tensor.ts";
+import { ConvergenceError, ShapeError } from "../errors.ts";
+import type { KrylovOptions } from "../linalg/options.ts";
+import type { Preconditioner } from "../linalg/preconditioner.ts";
+import type { SolveMethod, SolveResult } from "../linalg/result.ts";
+import { blockSolve } from "./block_solve.ts";
+import { numericSolve } from "./numeric_solve.ts";
+import { transposed } from "./preconditioning.ts";
+import type { SolveInfo } from "./solve_info.ts";
+import type { System } from "./system.ts";
+
+/** A holder for the last adjoint solution, used as the next adjoint's initial guess. */
+export interface AdjointWarmStart {
+  /** Last adjoint solution λ (flattened), or undefined before the first backward pass. */
+  lambda: Float64Array | undefined;
+}
+
+/** Everything the solve nodes of one `solve` call share. */
+export interface ImplicitContext {
+  /** Solver for the forward and adjoint solves. */
+  readonly method: SolveMethod;
+  /** Options of the forward solve (tolerances, x0, restart, maxIter, onFailure). */
+  readonly forward: KrylovOptions;
+  /** Options of adjoint solves (same keys; x0 comes from `warmStart`). */
+  readonly adjoint: KrylovOptions;
+  /** Where adjoint solutions are kept between backward passes, if warm starting. */
+  readonly warmStart: AdjointWarmStart | undefined;
+  /** Differentiate a forward solve that did not converge? */
+  readonly onForwardFailure: "throw" | "allow";
+  /** Diagnostics sink. */
+  readonly info: SolveInfo;
+}
+
+function checkRhs(sys: System, b: Tensor): number {
+  if ((b.ndim !== 1 && b.ndim !== 2) || b.shape[0] !== sys.n) {
+    throw new ShapeError(
+      `Cannot solve: b has shape [${b.shape}] but the matrix is ${sys.n}x${sys.n} (b must be [${sys.n}] or [${sys.n}, k])`,
+    );
+  }
+  return b.ndim === 2 ? b.shape[1] : 1;
+}
+
+/**
+ * `x = A⁻¹b` as one node with inputs `[b, ...θ]`.
+ *
+ * Maths (implicit function theorem; JAX custom_linear_solve style):
+ *
+ *     A x − b = 0
+ *     ∂A x + A ∂x − ∂b = 0
+ *     ∂x = A⁻¹ (∂b − ∂A x)                       (JVP)
+ *     ⟨x̄, ∂x⟩ = ⟨A⁻ᵀx̄, ∂b⟩ − ⟨A⁻ᵀx̄, ∂A x⟩
+ *     λ = A⁻ᵀ x̄,   b̄ = λ,   Ā = −λ xᵀ          (VJP)
+ *
+ * The adjoint solve `Aᵀλ = x̄` is this same node on the transposed system
+ * with the transposed preconditioner, so its own gradient (grad of grad,
+ * hvp) comes from the same rule.
+ */
+export function implicitSolve(
+  sys: System,
+  b: Tensor,
+  M: Preconditioner | undefined,
+  stage: "forward" | "adjoint",
+  ctx: ImplicitContext,
+): Tensor {
+  const k = checkRhs(sys, b);
+  const node = customVjp("solve", (...inputs: Tensor[]) => {
+    const rhs = inputs[0];
+    const base = stage === "forward" ? ctx.forward : ctx.adjoint;
+    let x0 = base.x0;
+    if (stage === "adjoint") {
+      const last = ctx.warmStart?.lambda;
+      x0 = last && last.length === rhs.size ? last : undefined;
+    }
+    const opts = {
+      ...base,
+      method: ctx.method,
+      ...(M ? { preconditioner: M } : {}),
+      ...(x0 ? { x0 } : {}),
+    };
+    let x: Float64Array, results: SolveResult[], solved: number;
+    if (k === 1 && rhs.ndim === 1) {
+      const r = numericSolve(sys.numeric, rhs.data, opts);
+      x = r.result.x;
+      results = [r.result];
+      solved = r.solved ? 1 : 0;
+    } else {
+      const r = blockSolve(sys.numeric, rhs.data, k, opts);
+      x = r.X;
+      results = [...r.columns];
+      solved = r.solved;
+    }
+    if (stage === "forward") ctx.info.forwardColumns.push(...results);
+    else {
+      ctx.info.adjoints.push(...results);
+      if (ctx.warmStart && solved > 0) ctx.warmStart.lambda = x;
+    }
+    ctx.info.solveCount += solved;
+    return {
+      value: new Tensor(x, rhs.shape),
+      backward: (g, needs, out) => {
+        const failed = results.find((r) => !r.converged);
+        if (failed && ctx.onForwardFailure === "throw") {
+          throw new ConvergenceError(
+            `Cannot differentiate the solve: it did not converge (${failed.reason}, relative residual ${
+              failed.relativeResidual.toExponential(3)
+            }), so its gradient is that of a different function; set adjointOptions.onForwardFailure to "allow" to differentiate it anyway`,
+            failed,
+          );
+        }
+        // λ = A⁻ᵀ x̄ (same method, transposed preconditioner; x̄ = 0 costs no solve).
+        const lam = implicitSolve(sys.transpose(), g, M && transposed(M), "adjoint", ctx);
+        // b̄ = λ;  θ̄ = −(∂(A x)/∂θ)ᵀ λ  (sparse: Ā[k] = −λ[row k]·x[col k]).
+        return [needs[0] ? lam : null, ...sys.paramCotangents(lam, out, needs.slice(1))];
+      },
+    };
+  });
+  return node(b, ...sys.params);
+}

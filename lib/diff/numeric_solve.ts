@@ -1,0 +1,73 @@
+/**
+ * The numeric solve behind every differentiable solve, for one right-hand
+ * side: scale the right-hand side to unit max-norm, call the solver
+ * dispatcher (the ONE call site, {@linkcode solveLinear}), scale back.
+ * Scaling keeps tiny cotangents (1e-300) from underflowing inside the
+ * solver's inner products; a zero right-hand side returns `x = 0` without
+ * calling any solver.
+ *
+ * @module
+ */
+
+import type { LinearOperator } from "../linalg/operator.ts";
+import type { KrylovOptions } from "../linalg/options.ts";
+import { reasonMessage, type SolveMethod, type SolveResult } from "../linalg/result.ts";
+import { enforcePolicy } from "../linalg/result.ts";
+import { solveLinear } from "../linalg/solve.ts";
+
+/** Options of {@linkcode numericSolve}. */
+export interface NumericSolveOptions extends KrylovOptions {
+  /** Solver to run. */
+  method: SolveMethod;
+}
+
+/** Largest absolute entry (no underflow, unlike the 2-norm of tiny values). */
+export function maxAbs(v: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]);
+    if (a > m || a !== a) m = a;
+  }
+  return m;
+}
+
+/** The result for `b = 0`: `x = 0`, converged, no iterations, no solve. */
+export function zeroResult(n: number, method: SolveMethod, preconditioner: string): SolveResult {
+  return {
+    x: new Float64Array(n),
+    converged: true,
+    reason: "converged-atol",
+    iterations: 0,
+    relativeResidual: 0,
+    residualNorm: 0,
+    residualHistory: [0],
+    method,
+    preconditioner,
+    message: reasonMessage("converged-atol"),
+  };
+}
+
+/**
+ * Solves `A x = b` at unit right-hand-side scale; `solved` is false when
+ * `b = 0` and no solver ran. Applies `options.onFailure` to the unscaled result.
+ */
+export function numericSolve(
+  A: LinearOperator,
+  b: Float64Array,
+  options: NumericSolveOptions,
+): { result: SolveResult; solved: boolean } {
+  const s = maxAbs(b);
+  const precName = options.preconditioner?.name ?? "none";
+  if (s === 0) return { result: zeroResult(b.length, options.method, precName), solved: false };
+  const scaled = b.map((v) => v / s);
+  const x0 = options.x0?.map((v) => v / s);
+  const r = solveLinear(A, scaled, {
+    ...options,
+    atol: (options.atol ?? 0) / s,
+    ...(x0 ? { x0 } : {}),
+    onFailure: "return",
+  });
+  const x = r.x.map((v) => v * s);
+  const result: SolveResult = { ...r, x, residualNorm: r.residualNorm * s };
+  return { result: enforcePolicy(result, options.onFailure ?? "throw"), solved: true };
+}

@@ -1,0 +1,102 @@
+/**
+ * Preconditioners for differentiable solves: a name, a numeric
+ * {@linkcode Preconditioner}, or a {@linkcode DifferentiablePreconditioner}
+ * whose parameters are tensors. The adjoint solve always gets the
+ * TRANSPOSED preconditioner `M⁻ᵀ` (the same one when it is symmetric).
+ *
+ * @module
+ */
+
+import { untraced } from "../autodiff/tape.ts";
+import { Tensor } from "../autodiff/tensor.ts";
+import { vjp } from "../autodiff/transforms.ts";
+import { ShapeError } from "../errors.ts";
+import { preconditioner as buildPreconditioner } from "../linalg/build_preconditioner.ts";
+import type { Preconditioner, PreconditionerName } from "../linalg/preconditioner.ts";
+import type { System } from "./system.ts";
+
+/**
+ * A preconditioner `r ↦ M⁻¹r` written with differentiable ops on tensor
+ * `params` (e.g. a learned diagonal). It must be linear in `r`.
+ *
+ * Which modes give its parameters a gradient: `adjoint: "unrolled"` and
+ * `{ truncated: k }` differentiate through the iterations, so they do.
+ * `adjoint: "implicit"` differentiates the exact solution `x = A⁻¹b`, which
+ * does not depend on `M` at all: the gradient with respect to `params` is
+ * exactly zero there (M only changes how fast the solve converges).
+ *
+ * @example
+ * ```ts
+ * import type { DifferentiablePreconditioner } from "./preconditioning.ts";
+ * import { mul, tensor } from "../autodiff/mod.ts";
+ * const d = tensor([0.5, 0.5, 0.5]);
+ * const M: DifferentiablePreconditioner = { params: [d], apply: (r) => mul(d, r), symmetric: true };
+ * ```
+ */
+export interface DifferentiablePreconditioner {
+  /** The tensors `apply` depends on. */
+  readonly params: readonly Tensor[];
+  /** `M⁻¹ r` for `r` of shape [n], with differentiable ops. */
+  apply(r: Tensor): Tensor;
+  /** Promise that `M⁻¹` is symmetric (needed by CG and MINRES). @default {false} */
+  readonly symmetric?: boolean;
+}
+
+/** What `solve` accepts as a preconditioner. */
+export type PreconditionerSpec = PreconditionerName | Preconditioner | DifferentiablePreconditioner;
+
+/** True for a {@linkcode DifferentiablePreconditioner}. */
+export function isDifferentiable(
+  p: PreconditionerSpec | undefined,
+): p is DifferentiablePreconditioner {
+  return typeof p === "object" && "params" in p;
+}
+
+/** `M⁻ᵀ` of a numeric preconditioner (itself when symmetric). */
+export function transposed(M: Preconditioner): Preconditioner {
+  if (M.symmetric) return M;
+  return {
+    name: `${M.name}ᵀ`,
+    symmetric: false,
+    apply: (r, z) => M.applyTranspose(r, z),
+    applyTranspose: (r, z) => M.apply(r, z),
+  };
+}
+
+/** The numeric form of a differentiable preconditioner (transpose via its vjp). */
+function numericOf(P: DifferentiablePreconditioner, n: number): Preconditioner {
+  const run = (r: Float64Array, z: Float64Array) => {
+    z.set(untraced(() => P.apply(new Tensor(r, [n]))).data);
+  };
+  return {
+    name: "differentiable",
+    symmetric: P.symmetric ?? false,
+    apply: run,
+    applyTranspose: (r, z) => {
+      // M⁻ᵀr is the vjp of the linear map v ↦ M⁻¹v at r.
+      const pullback = vjp((v) => P.apply(v), new Tensor(new Float64Array(n), [n]))[1];
+      z.set(pullback(new Tensor(r, [n]))[0].data);
+    },
+  };
+}
+
+/**
+ * The numeric preconditioner of a system for the forward solve (`undefined`
+ * for none). Named ones are built from the system's CSR matrix.
+ */
+export function numericPreconditioner(
+  spec: PreconditionerSpec | undefined,
+  sys: System,
+): Preconditioner | undefined {
+  if (spec === undefined || spec === "none") return undefined;
+  if (typeof spec === "string") {
+    if (!sys.csr) {
+      throw new ShapeError(
+        `Cannot build preconditioner "${spec}": the operator is matrix-free; pass a Preconditioner or a DifferentiablePreconditioner`,
+      );
+    }
+    return buildPreconditioner(spec, sys.csr, spec === "ic0" ? { shift: "auto" } : {});
+  }
+  if (isDifferentiable(spec)) return numericOf(spec, sys.n);
+  return spec;
+}

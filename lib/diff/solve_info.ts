@@ -1,0 +1,36 @@
+/**
+ * Diagnostics of one differentiable solve: the forward results, the adjoint
+ * results (filled when a backward pass runs), and how many numeric solves ran.
+ *
+ * @module
+ */
+
+import type { Tensor } from "../autodiff/tensor.ts";
+import type { SolveResult } from "../linalg/result.ts";
+
+/**
+ * What {@linkcode solveWithInfo} returns. Live: `adjoints` and `solveCount`
+ * grow when gradients are taken through `x`.
+ *
+ * @example
+ * ```ts
+ * import { SolveInfo } from "./solve_info.ts";
+ * const info = new SolveInfo();
+ * console.assert(info.solveCount === 0 && info.adjoints.length === 0);
+ * ```
+ */
+export class SolveInfo {
+  /** The solution (set by the solve). */
+  x!: Tensor;
+  /** Forward results, one per right-hand-side column. */
+  readonly forwardColumns: SolveResult[] = [];
+  /** Adjoint (and, for higher derivatives, further) results, one per column solved. */
+  readonly adjoints: SolveResult[] = [];
+  /** Numeric solves that ran (columns; zero right-hand sides cost none). */
+  solveCount = 0;
+
+  /** The forward result (the first column's for a block). */
+  get forward(): SolveResult {
+    return this.forwardColumns[0];
+  }
+}

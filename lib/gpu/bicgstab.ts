@@ -1,0 +1,151 @@
+/**
+ * Right-Jacobi-preconditioned BiCGSTAB on the GPU in float32: ten dispatches
+ * per iteration (two SpMVs, three reductions, α/ω/β computed on the GPU),
+ * each half-step counted as an iteration like the CPU solver.
+ *
+ * @module
+ */
+
+import type { GpuMatrix } from "./buffers.ts";
+import { createStorageBuffer } from "./buffers.ts";
+import type { GpuContext } from "./device.ts";
+import { BatchedKrylov } from "./inner_solver.ts";
+import {
+  BICGSTAB_MODULE,
+  dispatch,
+  elementwiseGroups,
+  reductionGroups,
+  uniformBuffer,
+} from "./kernels.ts";
+import { SpmvKernel, type SpmvVariant } from "./spmv.ts";
+import { stateBytes } from "./state.ts";
+
+const ENTRIES = [
+  "bi_init",
+  "bi_first",
+  "bi_p",
+  "bi_rv",
+  "bi_alpha",
+  "bi_s",
+  "bi_ts",
+  "bi_omega",
+  "bi_update",
+  "bi_rho",
+] as const;
+
+type Pipes = Record<(typeof ENTRIES)[number], GPUComputePipeline>;
+
+/**
+ * The GPU BiCGSTAB solver for one matrix; reusable across right-hand sides.
+ *
+ * @example
+ * ```ts
+ * import { GpuBicgstab } from "./bicgstab.ts";
+ * import type { GpuContext } from "./device.ts";
+ * import type { GpuMatrix } from "./buffers.ts";
+ * declare const ctx: GpuContext; declare const M: GpuMatrix;
+ * // using solver = await GpuBicgstab.create(ctx, M, new Float32Array(M.nRows).fill(1), 25);
+ * ```
+ */
+export class GpuBicgstab extends BatchedKrylov {
+  protected override readonly historyPerStep = 2;
+  #zeros: Float32Array<ArrayBuffer>;
+  #r!: GPUBuffer;
+  #bind!: GPUBindGroup;
+  #spmvV!: SpmvKernel;
+  #spmvT!: SpmvKernel;
+  #pipes!: Pipes;
+  #rg = 1;
+  #eg = 1;
+
+  private constructor(ctx: GpuContext, n: number, checkEvery: number) {
+    const state = createStorageBuffer(ctx, "bicgstab state", stateBytes(2 * checkEvery));
+    const x = createStorageBuffer(ctx, "bicgstab x", 4 * n);
+    super(ctx, n, checkEvery, state, x);
+    this.owned.push(state, x);
+    this.#zeros = new Float32Array(n);
+  }
+
+  /** Allocates the vectors and compiles the kernels; `dinv` is the inverse diagonal (ones: no preconditioner). */
+  static async create(
+    ctx: GpuContext,
+    M: GpuMatrix,
+    dinv: Float32Array<ArrayBuffer>,
+    checkEvery: number,
+    variant: SpmvVariant = "auto",
+  ): Promise<GpuBicgstab> {
+    const n = M.nRows;
+    const s = new GpuBicgstab(ctx, n, checkEvery);
+    try {
+      const vec = (name: string, data?: Float32Array<ArrayBuffer>) => {
+        const b = createStorageBuffer(ctx, `bicgstab ${name}`, 4 * n, data);
+        s.owned.push(b);
+        return b;
+      };
+      s.#r = vec("r");
+      const [rh, p, ph, v, sv, sh, t] = ["rh", "p", "ph", "v", "s", "sh", "t"].map((k) => vec(k));
+      const d = vec("dinv", dinv);
+      s.#rg = reductionGroups(ctx, n);
+      s.#eg = elementwiseGroups(ctx, n);
+      const partials = createStorageBuffer(ctx, "bicgstab partials", 16 * s.#rg);
+      const params = uniformBuffer(ctx, "bicgstab params", [n, s.#rg, 0, 0]);
+      s.owned.push(partials, params);
+      s.#bind = await ctx.pipelines.bindGroup(BICGSTAB_MODULE, [
+        s.x,
+        s.#r,
+        rh,
+        p,
+        ph,
+        v,
+        sv,
+        sh,
+        t,
+        d,
+        partials,
+        s.state,
+        params,
+      ]);
+      const ctrl = { buffer: s.state, offset: 0, size: 16 };
+      s.#spmvV = await SpmvKernel.create(ctx, M, ph, v, ctrl, variant);
+      s.#spmvT = await SpmvKernel.create(ctx, M, sh, t, ctrl, variant);
+      const pipes = await Promise.all(ENTRIES.map((e) => ctx.pipelines.pipeline(BICGSTAB_MODULE, e)));
+      s.#pipes = Object.fromEntries(ENTRIES.map((e, i) => [e, pipes[i]])) as Pipes;
+      return s;
+    } catch (e) {
+      s.dispose();
+      throw e;
+    }
+  }
+
+  protected load(rhs: Float32Array<ArrayBuffer>): void {
+    const q = this.ctx.device.queue;
+    q.writeBuffer(this.#r, 0, rhs);
+    q.writeBuffer(this.x, 0, this.#zeros);
+  }
+
+  protected recordStart(pass: GPUComputePassEncoder): void {
+    const p = this.#pipes, b = this.#bind;
+    dispatch(pass, p.bi_init, b, this.#rg);
+    dispatch(pass, p.bi_first, b, 1);
+  }
+
+  protected recordStep(pass: GPUComputePassEncoder): void {
+    const p = this.#pipes, b = this.#bind;
+    dispatch(pass, p.bi_p, b, this.#eg);
+    this.#spmvV.record(pass);
+    dispatch(pass, p.bi_rv, b, this.#rg);
+    dispatch(pass, p.bi_alpha, b, 1);
+    dispatch(pass, p.bi_s, b, this.#eg);
+    this.#spmvT.record(pass);
+    dispatch(pass, p.bi_ts, b, this.#rg);
+    dispatch(pass, p.bi_omega, b, 1);
+    dispatch(pass, p.bi_update, b, this.#rg);
+    dispatch(pass, p.bi_rho, b, 1);
+  }
+
+  override dispose(): void {
+    this.#spmvV?.dispose();
+    this.#spmvT?.dispose();
+    super.dispose();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Jacobi-preconditioned conjugate gradients on the GPU in float32: six
+ * dispatches per iteration (SpMV, pᵀAp partials, α, fused x/r/z update with
+ * the next dot partials, β with the convergence test, p update), all scalars
+ * kept on the GPU.
+ *
+ * @module
+ */
+
+import type { GpuMatrix } from "./buffers.ts";
+import { createStorageBuffer } from "./buffers.ts";
+import type { GpuContext } from "./device.ts";
+import { BatchedKrylov } from "./inner_solver.ts";
+import {
+  CG_MODULE,
+  dispatch,
+  elementwiseGroups,
+  reductionGroups,
+  uniformBuffer,
+} from "./kernels.ts";
+import { SpmvKernel, type SpmvVariant } from "./spmv.ts";
+import { stateBytes } from "./state.ts";
+
+/**
+ * The GPU CG solver for one matrix; reusable across right-hand sides
+ * (iterative refinement calls it once per correction).
+ *
+ * @example
+ * ```ts
+ * import { GpuCg } from "./cg.ts";
+ * import type { GpuContext } from "./device.ts";
+ * import type { GpuMatrix } from "./buffers.ts";
+ * declare const ctx: GpuContext; declare const M: GpuMatrix;
+ * // using cg = await GpuCg.create(ctx, M, new Float32Array(M.nRows).fill(1), 25);
+ * ```
+ */
+export class GpuCg extends BatchedKrylov {
+  #zeros: Float32Array<ArrayBuffer>;
+  #r!: GPUBuffer;
+  #bind!: GPUBindGroup;
+  #spmv!: SpmvKernel;
+  #pipes!: Record<string, GPUComputePipeline>;
+  #rg = 1;
+  #eg = 1;
+
+  private constructor(ctx: GpuContext, n: number, checkEvery: number) {
+    const state = createStorageBuffer(ctx, "cg state", stateBytes(checkEvery));
+    const x = createStorageBuffer(ctx, "cg x", 4 * n);
+    super(ctx, n, checkEvery, state, x);
+    this.owned.push(state, x);
+    this.#zeros = new Float32Array(n);
+  }
+
+  /** Allocates the vectors and compiles the kernels; `dinv` is the inverse diagonal (ones: no preconditioner). */
+  static async create(
+    ctx: GpuContext,
+    M: GpuMatrix,
+    dinv: Float32Array<ArrayBuffer>,
+    checkEvery: number,
+    variant: SpmvVariant = "auto",
+  ): Promise<GpuCg> {
+    const n = M.nRows;
+    const s = new GpuCg(ctx, n, checkEvery);
+    try {
+      const vec = (name: string, data?: Float32Array<ArrayBuffer>) => {
+        const b = createStorageBuffer(ctx, `cg ${name}`, 4 * n, data);
+        s.owned.push(b);
+        return b;
+      };
+      s.#r = vec("r");
+      const z = vec("z"), p = vec("p"), q = vec("q"), d = vec("dinv", dinv);
+      s.#rg = reductionGroups(ctx, n);
+      s.#eg = elementwiseGroups(ctx, n);
+      const partials = createStorageBuffer(ctx, "cg partials", 16 * s.#rg);
+      const params = uniformBuffer(ctx, "cg params", [n, s.#rg, 0, 0]);
+      s.owned.push(partials, params);
+      s.#bind = await ctx.pipelines.bindGroup(CG_MODULE, [
+        s.x,
+        s.#r,
+        z,
+        p,
+        q,
+        d,
+        partials,
+        s.state,
+        params,
+      ]);
+      s.#spmv = await SpmvKernel.create(ctx, M, p, q, { buffer: s.state, offset: 0, size: 16 }, variant);
+      const names = ["cg_init", "cg_start", "cg_pap", "cg_alpha", "cg_update", "cg_beta", "cg_p"];
+      const pipes = await Promise.all(names.map((e) => ctx.pipelines.pipeline(CG_MODULE, e)));
+      s.#pipes = Object.fromEntries(names.map((e, i) => [e, pipes[i]]));
+      return s;
+    } catch (e) {
+      s.dispose();
+      throw e;
+    }
+  }
+
+  protected load(rhs: Float32Array<ArrayBuffer>): void {
+    const q = this.ctx.device.queue;
+    q.writeBuffer(this.#r, 0, rhs);
+    q.writeBuffer(this.x, 0, this.#zeros);
+  }
+
+  protected recordStart(pass: GPUComputePassEncoder): void {
+    const p = this.#pipes, b = this.#bind;
+    dispatch(pass, p.cg_init, b, this.#rg);
+    dispatch(pass, p.cg_start, b, 1);
+  }
+
+  protected recordStep(pass: GPUComputePassEncoder): void {
+    const p = this.#pipes, b = this.#bind;
+    this.#spmv.record(pass);
+    dispatch(pass, p.cg_pap, b, this.#rg);
+    dispatch(pass, p.cg_alpha, b, 1);
+    dispatch(pass, p.cg_update, b, this.#rg);
+    dispatch(pass, p.cg_beta, b, 1);
+    dispatch(pass, p.cg_p, b, this.#eg);
+  }
+
+  override dispose(): void {
+    this.#spmv?.dispose();
+    super.dispose();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Building a preconditioner by name, and the identity ("none").
+ *
+ * @module
+ */
+
+import type { CsrMatrix } from "../sparse/csr.ts";
+import { ic0, type Ic0Options } from "./ic0.ts";
+import { ilu0 } from "./ilu0.ts";
+import { jacobi } from "./jacobi.ts";
+import type { Preconditioner, PreconditionerName } from "./preconditioner.ts";
+
+/**
+ * The identity `M⁻¹ = I` (name `"none"`). Solvers recognise it and skip the
+ * copy it would cost.
+ *
+ * @example
+ * ```ts
+ * import { identityPreconditioner } from "./build_preconditioner.ts";
+ * const z = new Float64Array(1);
+ * identityPreconditioner.apply(Float64Array.of(3), z);
+ * console.assert(z[0] === 3);
+ * ```
+ */
+export const identityPreconditioner: Preconditioner = Object.freeze({
+  name: "none",
+  symmetric: true,
+  apply: (r: Float64Array, z: Float64Array) => z.set(r),
+  applyTranspose: (r: Float64Array, z: Float64Array) => z.set(r),
+});
+
+/** Options of {@linkcode preconditioner}, passed on to the builder. */
+export type PreconditionerOptions = Ic0Options;
+
+/**
+ * Builds the named preconditioner for `A`: `none` (identity), `jacobi`,
+ * `ilu0` or `ic0` (with `options.shift`). Throws `RangeError` for an
+ * unknown name; the builders' errors otherwise.
+ *
+ * @example
+ * ```ts
+ * import { preconditioner } from "./build_preconditioner.ts";
+ * import { CsrMatrix } from "../sparse/csr.ts";
+ * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
+ * console.assert(preconditioner("ic0", A, { shift: "auto" }).name === "ic0");
+ * ```
+ */
+export function preconditioner(
+  name: PreconditionerName,
+  A: CsrMatrix,
+  options: PreconditionerOptions = {},
+): Preconditioner {
+  switch (name) {
+    case "none":
+      return identityPreconditioner;
+    case "jacobi":
+      return jacobi(A);
+    case "ilu0":
+      return ilu0(A);
+    case "ic0":
+      return ic0(A, options);
+    default:
+      throw new RangeError(
+        `Cannot build preconditioner: name must be none, jacobi, ilu0 or ic0, got ${String(name)}`,
+      );
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Dense LU with partial pivoting, for small systems and as the reference
+ * the tests compare every iterative solver against. O(n³); not meant for
+ * large matrices.
+ *
+ * @module
+ */
+
+import { ShapeError, SingularMatrixError } from "../errors.ts";
+
+/**
+ * The factors `P A = L U` of a square dense matrix, packed in one row-major
+ * array (`L` unit lower, below the diagonal; `U` on and above it).
+ */
+export interface DenseLuFactors {
+  /** Order of the matrix. */
+  readonly n: number;
+  /** Packed `L` and `U`, row-major, `n·n` entries. */
+  readonly lu: Float64Array;
+  /** `pivots[k]` is the original row moved to position k. */
+  readonly pivots: Int32Array;
+  /** Solves `A x = b` and returns `x`. */
+  solve(b: ArrayLike<number>): Float64Array;
+  /** Solves `Aᵀ x = b` and returns `x`. */
+  solveTranspose(b: ArrayLike<number>): Float64Array;
+}
+
+/**
+ * Factors a square row-major matrix with partial pivoting. Throws
+ * {@linkcode SingularMatrixError} naming the column when no nonzero pivot
+ * is left.
+ *
+ * @example
+ * ```ts
+ * import { denseLu } from "./dense.ts";
+ * const f = denseLu([0, 1, 2, 3], 2);
+ * const x = f.solve([1, 5]);
+ * console.assert(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+ * ```
+ */
+export function denseLu(A: ArrayLike<number>, n: number): DenseLuFactors {
+  if (!(Number.isInteger(n) && n > 0)) {
+    throw new ShapeError(`Cannot factor: order n must be a positive integer, got ${n}`);
+  }
+  if (A.length !== n * n) {
+    throw new ShapeError(
+      `Cannot factor: matrix has ${A.length} entries but a ${n}x${n} matrix needs ${n * n}`,
+    );
+  }
+  const lu = Float64Array.from(A);
+  const pivots = new Int32Array(n);
+  for (let i = 0; i < n; i++) pivots[i] = i;
+  for (let k = 0; k < n; k++) {
+    let p = k, best = Math.abs(lu[k * n + k]);
+    for (let i = k + 1; i < n; i++) {
+      const v = Math.abs(lu[i * n + k]);
+      if (v > best) {
+        best = v;
+        p = i;
+      }
+    }
+    if (!(best > 0)) {
+      throw new SingularMatrixError(
+        `Cannot factor: matrix is singular, no nonzero pivot in column ${k}`,
+        k,
+      );
+    }
+    if (p !== k) {
+      for (let j = 0; j < n; j++) {
+        const t = lu[k * n + j];
+        lu[k * n + j] = lu[p * n + j];
+        lu[p * n + j] = t;
+      }
+      const t = pivots[k];
+      pivots[k] = pivots[p];
+      pivots[p] = t;
+    }
+    const pivot = lu[k * n + k];
+    for (let i = k + 1; i < n; i++) {
+      const l = (lu[i * n + k] /= pivot);
+      if (l === 0) continue;
+      for (let j = k + 1; j < n; j++) lu[i * n + j] -= l * lu[k * n + j];
+    }
+  }
+  const checkLength = (b: ArrayLike<number>) => {
+    if (b.length !== n) {
+      throw new ShapeError(`Cannot solve: b has length ${b.length} but the matrix has order ${n}`);
+    }
+  };
+  return {
+    n,
+    lu,
+    pivots,
+    solve(b) {
+      checkLength(b);
+      // P A = L U  ⇒  L y = P b, U x = y.
+      const x = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        let s = b[pivots[i]];
+        for (let j = 0; j < i; j++) s -= lu[i * n + j] * x[j];
+        x[i] = s;
+      }
+      for (let i = n - 1; i >= 0; i--) {
+        let s = x[i];
+        for (let j = i + 1; j < n; j++) s -= lu[i * n + j] * x[j];
+        x[i] = s / lu[i * n + i];
+      }
+      return x;
+    },
+    solveTranspose(b) {
+      checkLength(b);
+      // Aᵀ = Uᵀ Lᵀ P  ⇒  Uᵀ w = b, Lᵀ v = w, x = Pᵀ v.
+      const w = Float64Array.from(b);
+      for (let i = 0; i < n; i++) {
+        let s = w[i];
+        for (let j = 0; j < i; j++) s -= lu[j * n + i] * w[j];
+        w[i] = s / lu[i * n + i];
+      }
+      for (let i = n - 1; i >= 0; i--) {
+        let s = w[i];
+        for (let j = i + 1; j < n; j++) s -= lu[j * n + i] * w[j];
+        w[i] = s;
+      }
+      const x = new Float64Array(n);
+      for (let i = 0; i < n; i++) x[pivots[i]] = w[i];
+      return x;
+    },
+  };
+}
+
+/**
+ * Solves `A x = b` for a square row-major `A` of order `n`.
+ *
+ * @example
+ * ```ts
+ * import { denseSolve } from "./dense.ts";
+ * const x = denseSolve([2, 0, 0, 4], 2, [2, 2]);
+ * console.assert(x[0] === 1 && x[1] === 0.5);
+ * ```
+ */
+export function denseSolve(A: ArrayLike<number>, n: number, b: ArrayLike<number>): Float64Array {
+  return denseLu(A, n).solve(b);
+}
+
+/**
+ * Solves `Aᵀ x = b` for a square row-major `A` of order `n`.
+ *
+ * @example
+ * ```ts
+ * import { denseSolveTranspose } from "./dense.ts";
+ * // A = [[1, 1], [0, 1]], Aᵀ = [[1, 0], [1, 1]].
+ * const x = denseSolveTranspose([1, 1, 0, 1], 2, [1, 3]);
+ * console.assert(x[0] === 1 && x[1] === 2);
+ * ```
+ */
+export function denseSolveTranspose(
+  A: ArrayLike<number>,
+  n: number,
+  b: ArrayLike<number>,
+): Float64Array {
+  return denseLu(A, n).solveTranspose(b);
+}

@@ -1,0 +1,87 @@
+/**
+ * The HTML shell shared by reports and the index: one self-contained page
+ * with inline CSS and nothing loaded from elsewhere.
+ *
+ * @module
+ */
+
+import { escapeHtml } from "./escape_html.ts";
+
+const CSS = `
+:root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --accent: #4269d0;
+  --soft: #f6f8fa; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--fg); background: #fff;
+  font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif; }
+.page { max-width: 900px; margin: 0 auto; padding: 1.5rem 1.5rem 4rem; }
+nav { font-size: 0.9rem; margin-bottom: 1.5rem; }
+a { color: var(--accent); text-decoration: none; }
+a:hover { text-decoration: underline; }
+h1 { font-size: 2rem; line-height: 1.25; margin: 0 0 0.75rem; letter-spacing: -0.01em; }
+h2 { font-size: 1.35rem; margin: 2.5rem 0 0.75rem; padding-bottom: 0.3rem;
+  border-bottom: 1px solid var(--line); }
+p, ul { margin: 0 0 1rem; }
+code { font: 0.88em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  background: var(--soft); padding: 0.1em 0.3em; border-radius: 4px; }
+.finding { font-size: 1.1rem; background: #eef3fc; border-left: 4px solid var(--accent);
+  padding: 0.75rem 1rem; border-radius: 0 6px 6px 0; margin: 0 0 1.25rem; }
+details.meta { border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 1rem;
+  margin: 0 0 2rem; font-size: 0.9rem; background: var(--soft); }
+details.meta summary { cursor: pointer; color: var(--muted); font-weight: 600; }
+details.meta table { margin: 0.75rem 0 0.25rem; }
+details.meta td.num { text-align: left; }
+details.meta td:first-child { color: var(--muted); white-space: nowrap; }
+figure.fig { margin: 2rem 0; text-align: center; }
+figure.fig .panels { display: flex; flex-wrap: wrap; justify-content: center; align-items: flex-end;
+  gap: 1rem 1.5rem; }
+figure.fig .panel { display: inline-block; text-align: left; max-width: 100%; }
+figure.fig svg { max-width: 100%; height: auto; }
+figure.fig figure { margin: 0; }
+figure.fig div[class*="-swatches"] { font-size: 13px; justify-content: center; }
+figure.fig h2 { font-size: 0.95rem; border: 0; margin: 0 0 0.25rem; padding: 0; }
+figcaption { max-width: 680px; margin: 0.75rem auto 0; text-align: left; font-size: 0.9rem;
+  color: var(--muted); }
+figcaption b { color: var(--fg); }
+figcaption .note { display: block; font-style: italic; }
+.table-wrap { overflow-x: auto; margin: 1.5rem 0 2rem; }
+table { border-collapse: collapse; margin: 0 auto; font-size: 0.9rem; }
+caption { caption-side: top; text-align: left; color: var(--muted); padding-bottom: 0.5rem; }
+caption b { color: var(--fg); }
+th, td { padding: 0.35rem 0.8rem; border-bottom: 1px solid var(--line); text-align: left;
+  vertical-align: top; }
+thead th { border-bottom: 2px solid var(--fg); font-weight: 600; }
+tbody tr:nth-child(even) { background: var(--soft); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+table.index td:first-child { font-weight: 600; min-width: 12rem; }
+footer { margin-top: 3rem; padding-top: 1rem; border-top: 1px solid var(--line); font-size: 0.85rem;
+  color: var(--muted); }
+`;
+
+/**
+ * Wraps `body` (trusted HTML) in a complete page titled `title` (escaped).
+ *
+ * @example
+ * ```ts
+ * import { page } from "./page.ts";
+ * const html = page("A & B", "<p>hi</p>");
+ * console.assert(html.includes("<title>A &amp; B</title>"));
+ * ```
+ */
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<div class="page">
+${body}
+</div>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,63 @@
+/**
+ * Renders an Observable Plot specification to an SVG (or, with legends, an
+ * HTML `<figure>`) string at generation time, through a server-side DOM.
+ *
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import { PngCanvas } from "./png_canvas.ts";
+
+/**
+ * An Observable Plot options object (`width`, `x`, `y`, `color`, `marks`, …),
+ * as passed to `Plot.plot`; Plot validates it when it renders.
+ *
+ * @example
+ * ```ts
+ * import * as Plot from "@observablehq/plot";
+ * import type { PlotSpec } from "./render_plot.ts";
+ * const spec: PlotSpec = { width: 640, marks: [Plot.lineY([1, 2, 3])] };
+ * ```
+ */
+export interface PlotSpec {
+  /** Plot marks, e.g. `Plot.line(data, {x: "x", y: "y"})`. */
+  readonly marks?: readonly unknown[];
+  /** Any other option of `Plot.plot`. */
+  readonly [option: string]: unknown;
+}
+
+interface ServerDocument {
+  createElement(tag: string, options?: unknown): unknown;
+}
+
+/** A linkedom document whose `createElement("canvas")` returns a {@linkcode PngCanvas}. */
+function plotDocument(): ServerDocument {
+  const window = parseHTML("<!doctype html><html><head></head><body></body></html>");
+  const { document } = window as unknown as { document: ServerDocument };
+  const createElement = document.createElement.bind(document);
+  const patched = (tag: string, options?: unknown): unknown =>
+    tag.toLowerCase() === "canvas" ? new PngCanvas() : createElement(tag, options);
+  Object.defineProperty(document, "createElement", { value: patched });
+  return document;
+}
+
+/**
+ * Renders `spec` with Observable Plot and returns the markup: an `<svg>`,
+ * or a `<figure>` holding the legend and the `<svg>`. Raster marks and colour
+ * ramps become inline PNG `data:` URLs, so the markup references nothing
+ * outside itself.
+ *
+ * @example
+ * ```ts
+ * import * as Plot from "@observablehq/plot";
+ * import { renderPlot } from "./render_plot.ts";
+ * const svg = renderPlot({ marks: [Plot.lineY([1, 3, 2])] });
+ * console.assert(svg.startsWith("<svg"));
+ * ```
+ */
+export function renderPlot(spec: PlotSpec): string {
+  const document = plotDocument() as unknown as Plot.PlotOptions["document"];
+  const node = Plot.plot({ ...(spec as Plot.PlotOptions), document });
+  return node.outerHTML;
+}

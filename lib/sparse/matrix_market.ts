@@ -1,0 +1,794 @@
+/**
+ * Matrix Market reading and writing: sparse `coordinate` matrices (real,
+ * integer or pattern; general, symmetric or skew-symmetric) into a
+ * {@linkcode CsrMatrix} with a map from every file entry to the stored
+ * entries it feeds, dense `array` matrices and right-hand-side vectors, and
+ * writers whose numbers round-trip exactly.
+ *
+ * Reading rules (each violation is a {@linkcode MatrixMarketError} with the
+ * 1-based line):
+ * - line 1 is the banner `%%MatrixMarket matrix <format> <field> <symmetry>`
+ *   (case-insensitive); `complex` and `hermitian` are refused;
+ * - after it, lines starting with `%` and blank lines are skipped anywhere;
+ * - fields are separated by spaces or tabs; CRLF line ends are accepted;
+ * - explicit zeros are kept as stored entries and duplicates are summed;
+ * - values must be finite (NaN, infinities and overflow such as `1e999` are
+ *   refused);
+ * - a symmetric or skew-symmetric file normally stores the lower triangle
+ *   (`i ≥ j`). An entry above the diagonal is accepted and mirrored, but a
+ *   file that stores both `(i, j)` and `(j, i)` is refused, because the
+ *   reader cannot tell whether they should be summed or are one entry twice;
+ * - a skew-symmetric file must not store diagonal entries.
+ *
+ * @module
+ */
+
+import { GradsolveError, MatrixMarketError, NonFiniteError, ShapeError } from "../errors.ts";
+import { patternFromTriplets } from "./coo.ts";
+import { CsrMatrix } from "./csr.ts";
+
+/** Value type declared in a Matrix Market banner (complex is not supported). */
+export type MatrixMarketField = "real" | "integer" | "pattern";
+
+/** Symmetry declared in a Matrix Market banner (hermitian is not supported). */
+export type MatrixMarketSymmetry = "general" | "symmetric" | "skew-symmetric";
+
+/**
+ * For file entry `e`, the stored CSR entries it feeds are
+ * `targets[offsets[e] .. offsets[e+1]-1]`, each with the sign
+ * `signs[...]`: one target (+1) for a general or diagonal entry, two for a
+ * symmetric off-diagonal entry (+1, +1) and for a skew-symmetric one
+ * (`(i, j)` with +1, `(j, i)` with −1).
+ */
+export interface MatrixMarketEntryMap {
+  /** Start of each file entry's targets; length `entries + 1`. */
+  readonly offsets: Int32Array;
+  /** Stored-entry index (into `matrix.values`) of each target. */
+  readonly targets: Int32Array;
+  /** +1 or −1 for each target. */
+  readonly signs: Float64Array;
+}
+
+/** A parsed `coordinate` Matrix Market file. */
+export interface MatrixMarketMatrix {
+  /** The matrix, with symmetric files expanded to both triangles. */
+  readonly matrix: CsrMatrix;
+  /** Field from the banner; pattern entries were given the value 1. */
+  readonly field: MatrixMarketField;
+  /** Symmetry from the banner. */
+  readonly symmetry: MatrixMarketSymmetry;
+  /** Number of entries written in the file (the size line's third number). */
+  readonly entries: number;
+  /** 0-based row of each file entry, in file order. */
+  readonly fileRows: Int32Array;
+  /** 0-based column of each file entry, in file order. */
+  readonly fileCols: Int32Array;
+  /** Which stored entries each file entry feeds, and with which sign. */
+  readonly entryMap: MatrixMarketEntryMap;
+}
+
+/** A dense matrix read from a Matrix Market file. */
+export interface MatrixMarketDense {
+  /** Number of rows. */
+  readonly rows: number;
+  /** Number of columns. */
+  readonly cols: number;
+  /** `rows·cols` values in column-major order: `data[i + j·rows]`. */
+  readonly data: Float64Array;
+}
+
+/** Options of {@linkcode formatMatrixMarket}. */
+export interface FormatMatrixMarketOptions {
+  /**
+   * `"symmetric"` writes the lower triangle and refuses a matrix that is
+   * not exactly symmetric; `"skew-symmetric"` writes the strict lower
+   * triangle (stored diagonal zeros are dropped) and refuses a matrix that
+   * is not exactly skew-symmetric.
+   *
+   * @default {"general"}
+   */
+  symmetry?: MatrixMarketSymmetry;
+  /**
+   * `"integer"` refuses non-integer values; `"pattern"` writes coordinates
+   * only.
+   *
+   * @default {"real"}
+   */
+  field?: MatrixMarketField;
+  /**
+   * Text written after the banner, each of its lines prefixed with `%`.
+   *
+   * @default {undefined}
+   */
+  comment?: string;
+}
+
+/** Options of {@linkcode formatMatrixMarketVector}. */
+export interface FormatMatrixMarketVectorOptions {
+  /**
+   * Text written after the banner, each of its lines prefixed with `%`.
+   *
+   * @default {undefined}
+   */
+  comment?: string;
+}
+
+/**
+ * Parses a `coordinate` Matrix Market file into a CSR matrix plus the map
+ * from file entries to stored entries. `source` names the text in errors.
+ *
+ * @example
+ * ```ts
+ * import { parseMatrixMarket } from "./matrix_market.ts";
+ * const text = "%%MatrixMarket matrix coordinate real symmetric\n2 2 2\n1 1 4\n2 1 -1\n";
+ * const { matrix, entries } = parseMatrixMarket(text);
+ * console.assert(entries === 2 && matrix.nnz === 3 && matrix.get(0, 1) === -1);
+ * ```
+ */
+export function parseMatrixMarket(text: string, source?: string): MatrixMarketMatrix {
+  const sc = new Scanner(text, source);
+  const header = readBanner(sc);
+  if (header.format === "array") {
+    throw sc.errorAt(
+      1,
+      "format 'array' is a dense matrix: use parseMatrixMarketDense or parseMatrixMarketVector",
+    );
+  }
+  const size = readSize(sc, header);
+  return assemble(readCoordinates(sc, header, size), header, size, source);
+}
+
+/**
+ * Parses a Matrix Market file into a dense column-major matrix: an `array`
+ * file (general, real or integer) or a `coordinate` file (entries not
+ * written are 0, symmetric files are expanded).
+ *
+ * @example
+ * ```ts
+ * import { parseMatrixMarketDense } from "./matrix_market.ts";
+ * const d = parseMatrixMarketDense("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n");
+ * console.assert(d.rows === 2 && d.data[2] === 3); // column-major: (0, 1) is 3
+ * ```
+ */
+export function parseMatrixMarketDense(text: string, source?: string): MatrixMarketDense {
+  return readDense(text, source, false);
+}
+
+/**
+ * Parses an n×1 Matrix Market file (`array` or `coordinate`, where missing
+ * entries are 0) into a vector; any other column count is an error.
+ *
+ * @example
+ * ```ts
+ * import { parseMatrixMarketVector } from "./matrix_market.ts";
+ * const b = parseMatrixMarketVector("%%MatrixMarket matrix coordinate real general\n3 1 1\n2 1 5\n");
+ * console.assert(b.length === 3 && b[0] === 0 && b[1] === 5);
+ * ```
+ */
+export function parseMatrixMarketVector(text: string, source?: string): Float64Array {
+  return readDense(text, source, true).data;
+}
+
+/**
+ * Gradient with respect to each FILE entry from the gradient with respect
+ * to each stored entry: `g[e] = Σ sign·storedGrad[target]` over the
+ * targets of `e`. For a symmetric off-diagonal entry this is
+ * `gA[i, j] + gA[j, i]`.
+ *
+ * @example
+ * ```ts
+ * import { fileGradient, parseMatrixMarket } from "./matrix_market.ts";
+ * const mm = parseMatrixMarket("%%MatrixMarket matrix coordinate real symmetric\n2 2 1\n2 1 3\n");
+ * const g = fileGradient(mm.entryMap, Float64Array.of(0.5, 0.25)); // stored (0,1), (1,0)
+ * console.assert(g.length === 1 && g[0] === 0.75);
+ * ```
+ */
+export function fileGradient(
+  entryMap: MatrixMarketEntryMap,
+  storedGrad: Float64Array,
+): Float64Array {
+  const { offsets, targets, signs } = entryMap;
+  const entries = offsets.length - 1;
+  const n = storedGrad.length;
+  const g = new Float64Array(entries);
+  for (let e = 0; e < entries; e++) {
+    let s = 0;
+    for (let k = offsets[e]; k < offsets[e + 1]; k++) {
+      const t = targets[k];
+      if (t >= n) {
+        throw new ShapeError(
+          `Cannot map gradient to file entries: entry ${e} feeds stored entry ${t} but the gradient has length ${n}`,
+        );
+      }
+      s += signs[k] * storedGrad[t];
+    }
+    g[e] = s;
+  }
+  return g;
+}
+
+/**
+ * Reads and parses a `coordinate` Matrix Market file; errors name `path`.
+ *
+ * @example
+ * ```ts ignore
+ * import { readMatrixMarket } from "./matrix_market.ts";
+ * const { matrix } = await readMatrixMarket("west0067.mtx");
+ * ```
+ */
+export async function readMatrixMarket(path: string | URL): Promise<MatrixMarketMatrix> {
+  return parseMatrixMarket(await Deno.readTextFile(path), String(path));
+}
+
+/**
+ * Reads an n×1 Matrix Market vector file; errors name `path`.
+ *
+ * @example
+ * ```ts ignore
+ * import { readMatrixMarketVector } from "./matrix_market.ts";
+ * const b = await readMatrixMarketVector("b.mtx");
+ * ```
+ */
+export async function readMatrixMarketVector(path: string | URL): Promise<Float64Array> {
+  return parseMatrixMarketVector(await Deno.readTextFile(path), String(path));
+}
+
+/**
+ * Writes `A` as a `coordinate` Matrix Market text with 1-based indices, in
+ * row order, numbers in shortest round-trip form (`String(x)`, `-0` kept).
+ * Throws {@linkcode NonFiniteError} for NaN/Inf values.
+ *
+ * @example
+ * ```ts
+ * import { CsrMatrix } from "./csr.ts";
+ * import { formatMatrixMarket, parseMatrixMarket } from "./matrix_market.ts";
+ * const A = CsrMatrix.fromDense([[2, -1], [-1, 2]]);
+ * const text = formatMatrixMarket(A, { symmetry: "symmetric" });
+ * console.assert(text.split("\n")[1] === "2 2 3");
+ * console.assert(parseMatrixMarket(text).matrix.get(0, 1) === -1);
+ * ```
+ */
+export function formatMatrixMarket(A: CsrMatrix, options: FormatMatrixMarketOptions = {}): string {
+  const { symmetry = "general", field = "real", comment } = options;
+  const { nRows, nCols, rowPtr, colIdx } = A.pattern;
+  const v = A.values;
+  if (field !== "pattern") A.assertFinite("matrix");
+  if (field === "integer") {
+    for (let k = 0; k < v.length; k++) {
+      if (!Number.isInteger(v[k])) {
+        throw new GradsolveError(
+          `Cannot write integer Matrix Market: entry (${A.pattern.rowIndices()[k]}, ${
+            colIdx[k]
+          }) is ${v[k]}, not an integer`,
+        );
+      }
+    }
+  }
+  if (symmetry !== "general") checkWritableSymmetry(A, symmetry, field);
+  const lines: string[] = [`%%MatrixMarket matrix coordinate ${field} ${symmetry}`];
+  if (comment !== undefined) pushComment(lines, comment);
+  lines.push("");
+  const sizeAt = lines.length - 1;
+  // Columns written in row i: all (general), j <= i (symmetric), j < i (skew-symmetric).
+  const upperReach = symmetry === "general" ? nCols : symmetry === "symmetric" ? 1 : 0;
+  let count = 0;
+  for (let i = 0; i < nRows; i++) {
+    const row = `${i + 1} `;
+    for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+      const j = colIdx[k];
+      if (j >= i + upperReach) break; // columns are sorted
+      lines.push(field === "pattern" ? row + (j + 1) : row + (j + 1) + " " + formatNumber(v[k]));
+      count++;
+    }
+  }
+  lines[sizeAt] = `${nRows} ${nCols} ${count}`;
+  lines.push("");
+  return lines.join("\n");
+}
+
+/**
+ * Writes a vector as an n×1 `array real general` Matrix Market text.
+ *
+ * @example
+ * ```ts
+ * import { formatMatrixMarketVector, parseMatrixMarketVector } from "./matrix_market.ts";
+ * const v = Float64Array.of(0.1, -2, 1e-300);
+ * const back = parseMatrixMarketVector(formatMatrixMarketVector(v));
+ * console.assert(back.every((x, i) => x === v[i]));
+ * ```
+ */
+export function formatMatrixMarketVector(
+  v: Float64Array,
+  options: FormatMatrixMarketVectorOptions = {},
+): string {
+  const lines: string[] = ["%%MatrixMarket matrix array real general"];
+  if (options.comment !== undefined) pushComment(lines, options.comment);
+  lines.push(`${v.length} 1`);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) {
+      throw new NonFiniteError(`Cannot write Matrix Market vector: entry ${i} is ${v[i]}`);
+    }
+    lines.push(formatNumber(v[i]));
+  }
+  lines.push("");
+  return lines.join("\n");
+}
+
+/**
+ * Writes `A` to `path` with {@linkcode formatMatrixMarket}.
+ *
+ * @example
+ * ```ts ignore
+ * import { CsrMatrix } from "./csr.ts";
+ * import { writeMatrixMarket } from "./matrix_market.ts";
+ * await writeMatrixMarket("A.mtx", CsrMatrix.fromDense([[1]]), { comment: "one" });
+ * ```
+ */
+export async function writeMatrixMarket(
+  path: string | URL,
+  A: CsrMatrix,
+  options: FormatMatrixMarketOptions = {},
+): Promise<void> {
+  await Deno.writeTextFile(path, formatMatrixMarket(A, options));
+}
+
+/**
+ * Writes a vector to `path` with {@linkcode formatMatrixMarketVector}.
+ *
+ * @example
+ * ```ts ignore
+ * import { writeMatrixMarketVector } from "./matrix_market.ts";
+ * await writeMatrixMarketVector("b.mtx", Float64Array.of(1, 2, 3));
+ * ```
+ */
+export async function writeMatrixMarketVector(
+  path: string | URL,
+  v: Float64Array,
+  options: FormatMatrixMarketVectorOptions = {},
+): Promise<void> {
+  await Deno.writeTextFile(path, formatMatrixMarketVector(v, options));
+}
+
+// ---------------------------------------------------------------------------
+// Reading internals
+
+interface Header {
+  format: "coordinate" | "array";
+  field: MatrixMarketField;
+  symmetry: MatrixMarketSymmetry;
+}
+
+interface Size {
+  rows: number;
+  cols: number;
+  /** Entries the file must hold: the third number, or rows·cols for arrays. */
+  entries: number;
+  /** Line of the size line. */
+  line: number;
+}
+
+interface Coordinates {
+  rows: Int32Array;
+  cols: Int32Array;
+  values: Float64Array;
+  /** Line of each entry; only recorded for symmetric and skew-symmetric files. */
+  lines: Int32Array | undefined;
+}
+
+/** Most fields a data line may have (more are counted, not stored). */
+const MAX_FIELDS = 4;
+/** Largest index an Int32Array CSR pattern can hold. */
+const MAX_INDEX = 2147483647;
+
+/**
+ * Walks the text one data line at a time (skipping blank and `%` lines)
+ * and records where each whitespace-separated field starts and ends. No
+ * per-line strings or regular expressions: only `indexOf` and `charCodeAt`.
+ */
+class Scanner {
+  readonly text: string;
+  readonly source: string | undefined;
+  /** Offset of the next unread character. */
+  pos = 0;
+  /** 1-based number of the line last read (0 before the first). */
+  line = 0;
+  /** Number of fields on the current line. */
+  count = 0;
+  readonly start = new Int32Array(MAX_FIELDS);
+  readonly end = new Int32Array(MAX_FIELDS);
+
+  constructor(text: string, source: string | undefined) {
+    this.text = text;
+    this.source = source;
+    if (text.charCodeAt(0) === 0xfeff) this.pos = 1; // byte-order mark
+  }
+
+  /** Reads line 1 verbatim (the banner); undefined for empty text. */
+  firstLine(): string | undefined {
+    const text = this.text;
+    if (this.pos >= text.length) return undefined;
+    let e = text.indexOf("\n", this.pos);
+    if (e < 0) e = text.length;
+    const line = text.slice(this.pos, e);
+    this.pos = e + 1;
+    this.line = 1;
+    return line;
+  }
+
+  /** Advances to the next line holding data; false at the end of the text. */
+  next(): boolean {
+    const text = this.text, n = text.length, start = this.start, end = this.end;
+    while (this.pos < n) {
+      const s = this.pos;
+      let e = text.indexOf("\n", s);
+      if (e < 0) e = n;
+      this.pos = e + 1;
+      this.line++;
+      let count = 0;
+      let k = s;
+      while (k < e) {
+        let c = text.charCodeAt(k);
+        if (c === 32 || c === 9 || c === 13) {
+          k++;
+          continue;
+        }
+        if (count === 0 && c === 37) break; // '%': comment line
+        const t0 = k;
+        while (k < e && (c = text.charCodeAt(k)) !== 32 && c !== 9 && c !== 13) k++;
+        if (count < MAX_FIELDS) {
+          start[count] = t0;
+          end[count] = k;
+        }
+        count++;
+      }
+      if (count > 0) {
+        this.count = count;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Text of field `f` on the current line. */
+  field(f: number): string {
+    return this.text.slice(this.start[f], this.end[f]);
+  }
+
+  /** Field `f` as a non-negative integer; `what` names it in errors. */
+  integer(f: number, what: string): number {
+    const text = this.text, s = this.start[f], e = this.end[f];
+    let v = 0;
+    for (let k = s; k < e; k++) {
+      const d = text.charCodeAt(k) - 48;
+      if (d < 0 || d > 9 || e - s > 15) {
+        throw this.error(`${what} '${this.field(f)}' is not a non-negative integer`);
+      }
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
+  /** Field `f` as a 1-based index in `1..n`, returned 0-based. */
+  index(f: number, n: number, what: string): number {
+    const v = this.integer(f, what);
+    if (v < 1 || v > n) throw this.error(`${what} ${v} is outside 1..${n}`);
+    return v - 1;
+  }
+
+  /** Field `f` as a finite number (an integer when `field` is "integer"). */
+  value(f: number, field: MatrixMarketField): number {
+    const text = this.text, s = this.start[f];
+    const token = text.slice(s, this.end[f]);
+    const v = Number(token);
+    // Number() also accepts 0x.., 0b.., 0o..; a decimal token never has a letter second.
+    const c1 = token.length > 1 && text.charCodeAt(s) === 48 ? text.charCodeAt(s + 1) | 32 : 0;
+    if (Number.isFinite(v) && c1 !== 120 && c1 !== 98 && c1 !== 111) {
+      if (field === "integer" && !Number.isInteger(v)) {
+        throw this.error(`value ${token} is not an integer but the field is 'integer'`);
+      }
+      return v;
+    }
+    const bare = token.toLowerCase().replace(/^[+-]/, "");
+    if (bare === "nan") throw this.error(`value ${token} is NaN: entries must be finite`);
+    if (bare === "inf" || bare === "infinity") {
+      throw this.error(`value ${token} is infinite: entries must be finite`);
+    }
+    if (v === Infinity || v === -Infinity) {
+      throw this.error(`value ${token} overflows to ${v}: entries must be finite`);
+    }
+    throw this.error(`value '${token}' is not a number`);
+  }
+
+  /** Refuses a line whose field count is not `expected`. */
+  expectFields(expected: number, names: string): void {
+    if (this.count !== expected) {
+      throw this.error(
+        `expected ${expected} field${expected === 1 ? "" : "s"} (${names}) but found ${this.count}`,
+      );
+    }
+  }
+
+  /** An error at the current line. */
+  error(detail: string): MatrixMarketError {
+    return new MatrixMarketError(detail, this.line, this.source);
+  }
+
+  /** An error at `line`. */
+  errorAt(line: number, detail: string): MatrixMarketError {
+    return new MatrixMarketError(detail, line, this.source);
+  }
+}
+
+const BANNER = "%%matrixmarket";
+
+function readBanner(sc: Scanner): Header {
+  const first = sc.firstLine();
+  if (first === undefined) {
+    throw sc.errorAt(1, "missing banner: the text is empty, expected '%%MatrixMarket matrix ...'");
+  }
+  const words = first.trim().split(/[ \t]+/);
+  const tag = words[0].toLowerCase();
+  if (tag !== BANNER) {
+    throw sc.error(
+      `missing banner: line 1 must start with '%%MatrixMarket' but starts with '${
+        words[0].slice(0, 20)
+      }'`,
+    );
+  }
+  if (words.length !== 5) {
+    throw sc.error(
+      `banner must have 5 words (%%MatrixMarket matrix format field symmetry) but has ${words.length}`,
+    );
+  }
+  const [object, format, field, symmetry] = words.slice(1).map((w) => w.toLowerCase());
+  if (object !== "matrix") {
+    throw sc.error(`object '${words[1]}' is not supported: expected 'matrix'`);
+  }
+  if (format !== "coordinate" && format !== "array") {
+    throw sc.error(`format '${words[2]}' is not supported: expected 'coordinate' or 'array'`);
+  }
+  if (field !== "real" && field !== "integer" && field !== "pattern") {
+    throw sc.error(`field '${words[3]}' is not supported: expected 'real', 'integer' or 'pattern'`);
+  }
+  if (symmetry !== "general" && symmetry !== "symmetric" && symmetry !== "skew-symmetric") {
+    throw sc.error(
+      `symmetry '${
+        words[4]
+      }' is not supported: expected 'general', 'symmetric' or 'skew-symmetric'`,
+    );
+  }
+  if (format === "array" && field === "pattern") {
+    throw sc.error("field 'pattern' cannot be used with format 'array'");
+  }
+  if (format === "array" && symmetry !== "general") {
+    throw sc.error(
+      `symmetry '${words[4]}' is not supported with format 'array': expected 'general'`,
+    );
+  }
+  if (field === "pattern" && symmetry === "skew-symmetric") {
+    throw sc.error("field 'pattern' cannot be skew-symmetric");
+  }
+  return { format, field, symmetry };
+}
+
+function readSize(sc: Scanner, header: Header): Size {
+  if (!sc.next()) {
+    throw sc.errorAt(Math.max(sc.line, 1), "missing size line: the text ends after the header");
+  }
+  const coordinate = header.format === "coordinate";
+  sc.expectFields(coordinate ? 3 : 2, coordinate ? "rows columns entries" : "rows columns");
+  const rows = sc.integer(0, "row count");
+  const cols = sc.integer(1, "column count");
+  if (rows > MAX_INDEX || cols > MAX_INDEX) {
+    throw sc.error(`size ${rows}x${cols} exceeds the largest supported dimension ${MAX_INDEX}`);
+  }
+  if (header.symmetry !== "general" && rows !== cols) {
+    throw sc.error(`a ${header.symmetry} matrix must be square but the size is ${rows}x${cols}`);
+  }
+  const entries = coordinate ? sc.integer(2, "entry count") : rows * cols;
+  return { rows, cols, entries, line: sc.line };
+}
+
+function readCoordinates(sc: Scanner, header: Header, size: Size): Coordinates {
+  const { field, symmetry } = header;
+  const { rows: nRows, cols: nCols, entries } = size;
+  // A data line needs at least 4 characters ("1 1\n"), so a count beyond that is
+  // a "too few entries" error found at the end; never allocate for it.
+  const capacity = Math.min(entries, Math.floor((sc.text.length - sc.pos + 1) / 4) + 1);
+  const rows = new Int32Array(capacity);
+  const cols = new Int32Array(capacity);
+  const values = new Float64Array(capacity);
+  const lines = symmetry === "general" ? undefined : new Int32Array(capacity);
+  const nFields = field === "pattern" ? 2 : 3;
+  const names = field === "pattern" ? "row column" : "row column value";
+  for (let e = 0; e < entries; e++) {
+    if (!sc.next()) {
+      throw sc.errorAt(
+        Math.max(sc.line, 1),
+        `too few entries: the size line declares ${entries} but the text ends after ${e}`,
+      );
+    }
+    sc.expectFields(nFields, names);
+    const i = sc.index(0, nRows, "row index");
+    const j = sc.index(1, nCols, "column index");
+    if (symmetry === "skew-symmetric" && i === j) {
+      throw sc.error(
+        `diagonal entry (${i + 1}, ${
+          j + 1
+        }) in a skew-symmetric file: its diagonal is zero and must not be stored`,
+      );
+    }
+    rows[e] = i;
+    cols[e] = j;
+    values[e] = nFields === 2 ? 1 : sc.value(2, field);
+    if (lines) lines[e] = sc.line;
+  }
+  if (sc.next()) {
+    throw sc.error(`too many entries: the size line declares ${entries}`);
+  }
+  return { rows, cols, values, lines };
+}
+
+function assemble(
+  c: Coordinates,
+  header: Header,
+  size: Size,
+  source: string | undefined,
+): MatrixMarketMatrix {
+  const { rows: fr, cols: fc, values: fv, lines } = c;
+  const { symmetry } = header;
+  const entries = size.entries;
+  const offsets = new Int32Array(entries + 1);
+  let total = 0;
+  for (let e = 0; e < entries; e++) {
+    total += symmetry !== "general" && fr[e] !== fc[e] ? 2 : 1;
+    offsets[e + 1] = total;
+  }
+  const tRows = new Int32Array(total);
+  const tCols = new Int32Array(total);
+  const signs = new Float64Array(total);
+  const mirrorSign = symmetry === "skew-symmetric" ? -1 : 1;
+  for (let e = 0; e < entries; e++) {
+    const k = offsets[e];
+    tRows[k] = fr[e];
+    tCols[k] = fc[e];
+    signs[k] = 1;
+    if (offsets[e + 1] - k === 2) {
+      tRows[k + 1] = fc[e];
+      tCols[k + 1] = fr[e];
+      signs[k + 1] = mirrorSign;
+    }
+  }
+  const { pattern, map: targets } = patternFromTriplets(size.rows, size.cols, tRows, tCols);
+  if (lines) refuseMirroredPairs(c, lines, offsets, targets, pattern.nnz, header.symmetry, source);
+  // Start from -0, the identity of +, so a single entry keeps its sign bit (-0 round-trips).
+  const values = new Float64Array(pattern.nnz).fill(-0);
+  for (let e = 0; e < entries; e++) {
+    const v = fv[e];
+    for (let k = offsets[e]; k < offsets[e + 1]; k++) values[targets[k]] += signs[k] * v;
+  }
+  return {
+    matrix: new CsrMatrix(pattern, values),
+    field: header.field,
+    symmetry,
+    entries,
+    fileRows: fr,
+    fileCols: fc,
+    entryMap: { offsets, targets, signs },
+  };
+}
+
+/** A symmetric file storing both (i, j) and (j, i) is ambiguous: refuse it. */
+function refuseMirroredPairs(
+  c: Coordinates,
+  lines: Int32Array,
+  offsets: Int32Array,
+  targets: Int32Array,
+  nnz: number,
+  symmetry: MatrixMarketSymmetry,
+  source: string | undefined,
+): void {
+  // writtenBy[t] = 1 + the file entry written at stored position t (0: none yet).
+  const writtenBy = new Int32Array(nnz);
+  for (let e = 0; e < offsets.length - 1; e++) {
+    const k = offsets[e];
+    if (offsets[e + 1] - k !== 2) continue;
+    const other = writtenBy[targets[k + 1]];
+    if (other > 0) {
+      const i = c.rows[e] + 1, j = c.cols[e] + 1;
+      throw new MatrixMarketError(
+        `entry (${i}, ${j}) mirrors entry (${j}, ${i}) on line ${
+          lines[other - 1]
+        }: a ${symmetry} file stores each off-diagonal pair once`,
+        lines[e],
+        source,
+      );
+    }
+    writtenBy[targets[k]] = e + 1;
+  }
+}
+
+function readDense(text: string, source: string | undefined, vector: boolean): MatrixMarketDense {
+  const sc = new Scanner(text, source);
+  const header = readBanner(sc);
+  const size = readSize(sc, header);
+  const { rows, cols } = size;
+  if (vector && cols !== 1) {
+    throw sc.error(`expected a vector (n x 1) but the size is ${rows}x${cols}`);
+  }
+  if (header.format === "coordinate") {
+    const { matrix } = assemble(readCoordinates(sc, header, size), header, size, source);
+    const data = new Float64Array(rows * cols);
+    const { rowPtr, colIdx } = matrix.pattern;
+    for (let i = 0; i < rows; i++) {
+      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) data[i + colIdx[k] * rows] = matrix.values[k];
+    }
+    return { rows, cols, data };
+  }
+  const entries = size.entries;
+  const data = new Float64Array(Math.min(entries, Math.floor((text.length - sc.pos + 1) / 2) + 1));
+  for (let e = 0; e < entries; e++) {
+    if (!sc.next()) {
+      throw sc.errorAt(
+        sc.line,
+        `too few entries: a ${rows}x${cols} array needs ${entries} values but the text ends after ${e}`,
+      );
+    }
+    sc.expectFields(1, "value");
+    data[e] = sc.value(0, header.field);
+  }
+  if (sc.next()) {
+    throw sc.error(`too many entries: a ${rows}x${cols} array needs ${entries} values`);
+  }
+  return { rows, cols, data };
+}
+
+// ---------------------------------------------------------------------------
+// Writing internals
+
+function formatNumber(x: number): string {
+  return Object.is(x, -0) ? "-0" : String(x);
+}
+
+function pushComment(lines: string[], comment: string): void {
+  for (const line of comment.split(/\r?\n/)) lines.push(line === "" ? "%" : `% ${line}`);
+}
+
+function checkWritableSymmetry(
+  A: CsrMatrix,
+  symmetry: "symmetric" | "skew-symmetric",
+  field: MatrixMarketField,
+): void {
+  const [nRows, nCols] = A.shape;
+  if (nRows !== nCols) {
+    throw new ShapeError(
+      `Cannot write ${symmetry} Matrix Market: matrix is ${nRows}x${nCols}, not square`,
+    );
+  }
+  if (field === "pattern" && symmetry === "skew-symmetric") {
+    throw new GradsolveError(
+      "Cannot write Matrix Market: field 'pattern' cannot be skew-symmetric",
+    );
+  }
+  const p = A.pattern;
+  if (!p.isStructurallySymmetric()) {
+    throw new GradsolveError(
+      `Cannot write ${symmetry} Matrix Market: the sparsity pattern is not symmetric`,
+    );
+  }
+  if (field === "pattern") return;
+  const perm = p.transpose().perm;
+  const v = A.values;
+  const sign = symmetry === "symmetric" ? 1 : -1;
+  const rowOf = p.rowIndices();
+  for (let k = 0; k < v.length; k++) {
+    if (v[perm[k]] !== sign * v[k]) {
+      const i = rowOf[k], j = p.colIdx[k];
+      throw new GradsolveError(
+        `Cannot write ${symmetry} Matrix Market: A[${i}, ${j}] = ${v[k]} but A[${j}, ${i}] = ${
+          v[perm[k]]
+        }`,
+      );
+    }
+  }
+}

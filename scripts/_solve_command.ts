@@ -1,0 +1,167 @@
+/**
+ * What `scripts/solve.ts` does once its arguments are parsed: read the
+ * files, build the preconditioner, solve (and the adjoint), and shape the
+ * output of the documented contract.
+ *
+ * @module
+ */
+
+import { ShapeError } from "../lib/errors.ts";
+import { solveGradients } from "../lib/diff/solve_gradients.ts";
+import { preconditioner } from "../lib/linalg/build_preconditioner.ts";
+import type { PreconditionerName } from "../lib/linalg/preconditioner.ts";
+import type { SolveMethod, SolveResult } from "../lib/linalg/result.ts";
+import { defaultMethod, solveLinear } from "../lib/linalg/solve.ts";
+import type { CsrMatrix } from "../lib/sparse/csr.ts";
+import {
+  fileGradient,
+  readMatrixMarket,
+  readMatrixMarketVector,
+} from "../lib/sparse/matrix_market.ts";
+
+/** Parsed command line of `solve`. */
+export interface SolveCommand {
+  matrix: string;
+  rhs: string | undefined;
+  adjoint: string | undefined;
+  method: SolveMethod | undefined;
+  precond: PreconditionerName;
+  rtol: number;
+  atol: number;
+  maxIter: number | undefined;
+  restart: number;
+  backend: "cpu" | "webgpu";
+  json: boolean;
+}
+
+/** The JSON object `solve --json` prints (field names are the contract). */
+export interface SolveOutput {
+  n: number;
+  nnz: number;
+  fileEntries: number;
+  method: SolveMethod;
+  precond: PreconditionerName;
+  backend: "cpu" | "webgpu";
+  device?: string;
+  converged: boolean;
+  reason: string;
+  message: string;
+  iterations: number;
+  relativeResidual: number;
+  x: number[];
+  gradB?: number[] | null;
+  gradValues?: number[] | null;
+  adjointConverged?: boolean;
+  adjointReason?: string;
+  adjointIterations?: number;
+  adjointRelativeResidual?: number | null;
+  timings: { read: number; setup: number; solve: number; adjoint: number };
+}
+
+function vectorOfLength(v: Float64Array, n: number, what: string, path: string): Float64Array {
+  if (v.length !== n) {
+    throw new ShapeError(`${path}: ${what} has length ${v.length} but the matrix has ${n} rows`);
+  }
+  return v;
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** Runs one `solve` command; throws typed errors for bad input (exit 2). */
+export async function runSolveCommand(
+  cmd: SolveCommand,
+): Promise<{ json: SolveOutput; summary: string; converged: boolean }> {
+  let t = performance.now();
+  const mm = await readMatrixMarket(cmd.matrix);
+  const A = mm.matrix;
+  const [n, m] = A.shape;
+  if (n !== m) throw new ShapeError(`${cmd.matrix}: matrix is ${n}x${m} but must be square`);
+  if (n === 0) throw new ShapeError(`${cmd.matrix}: matrix is empty`);
+  A.assertFinite(cmd.matrix);
+  const b = cmd.rhs === undefined
+    ? A.multiply(new Float64Array(n).fill(1))
+    : vectorOfLength(await readMatrixMarketVector(cmd.rhs), n, "right-hand side", cmd.rhs);
+  const g = cmd.adjoint === undefined
+    ? undefined
+    : vectorOfLength(await readMatrixMarketVector(cmd.adjoint), n, "adjoint seed", cmd.adjoint);
+  const read = performance.now() - t;
+
+  const method = cmd.method ?? defaultMethod(A);
+  t = performance.now();
+  const M = method === "direct" ? undefined : preconditioner(cmd.precond, A, {});
+  const setup = performance.now() - t;
+
+  const options = {
+    method,
+    rtol: cmd.rtol,
+    atol: cmd.atol,
+    restart: cmd.restart,
+    onFailure: "return" as const,
+    ...(cmd.maxIter === undefined ? {} : { maxIter: cmd.maxIter }),
+    ...(M === undefined ? {} : { preconditioner: M }),
+  };
+
+  let forward: SolveResult;
+  let adjoint: SolveResult | undefined;
+  let gradB: Float64Array | undefined, gradStored: Float64Array | undefined;
+  let solveMs: number, adjointMs = 0;
+  if (g === undefined) {
+    t = performance.now();
+    forward = solveLinear(A, b, options);
+    solveMs = performance.now() - t;
+  } else {
+    const r = solveGradients(A, b, g, options);
+    forward = r.forward;
+    adjoint = r.adjoint;
+    gradB = r.gradB;
+    gradStored = r.gradValues;
+    solveMs = r.timings.forward;
+    adjointMs = r.timings.adjoint;
+  }
+
+  const json: SolveOutput = {
+    n,
+    nnz: A.nnz,
+    fileEntries: mm.entries,
+    method,
+    precond: method === "direct" ? "none" : cmd.precond,
+    backend: cmd.backend,
+    converged: forward.converged && (g === undefined || (adjoint?.converged ?? false)),
+    reason: forward.reason,
+    message: forward.message,
+    iterations: forward.iterations,
+    relativeResidual: forward.relativeResidual,
+    x: Array.from(forward.x),
+    timings: { read: round(read), setup: round(setup), solve: round(solveMs), adjoint: round(adjointMs) },
+  };
+  if (g !== undefined) {
+    json.gradB = gradB ? Array.from(gradB) : null;
+    json.gradValues = gradStored ? Array.from(fileGradient(mm.entryMap, gradStored)) : null;
+    json.adjointConverged = adjoint?.converged ?? false;
+    json.adjointReason = adjoint?.reason ?? "not-run: the forward solve did not converge";
+    json.adjointIterations = adjoint?.iterations ?? 0;
+    json.adjointRelativeResidual = adjoint?.relativeResidual ?? null;
+  }
+  return { json, summary: summarize(cmd, json, A), converged: json.converged };
+}
+
+function summarize(cmd: SolveCommand, o: SolveOutput, A: CsrMatrix): string {
+  const lines = [
+    `matrix     ${cmd.matrix}  (n = ${o.n}, nnz = ${o.nnz}, ${A.symmetric ? "symmetric" : "nonsymmetric"})`,
+    `method     ${o.method}  precond ${o.precond}  backend ${o.backend}${o.device ? ` (${o.device})` : ""}`,
+    `result     ${o.converged ? "converged" : "NOT converged"}: ${o.reason} after ${o.iterations} iterations`,
+    `residual   ‖b − Ax‖/‖b‖ = ${o.relativeResidual.toExponential(3)}  (true residual, float64)`,
+  ];
+  if (o.adjointIterations !== undefined) {
+    const r = o.adjointRelativeResidual;
+    lines.push(
+      `adjoint    ${o.adjointReason} after ${o.adjointIterations} iterations, residual ${r === null || r === undefined ? "n/a" : r.toExponential(3)}`,
+    );
+  }
+  lines.push(
+    `timings    read ${o.timings.read.toFixed(1)} ms, setup ${o.timings.setup.toFixed(1)} ms, solve ${o.timings.solve.toFixed(1)} ms` +
+      (o.adjointIterations !== undefined ? `, adjoint ${o.timings.adjoint.toFixed(1)} ms` : ""),
+  );
+  if (!o.converged) lines.push(`note       ${o.message}`);
+  return lines.join("\n");
+}

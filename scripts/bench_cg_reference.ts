@@ -1,0 +1,178 @@
+/**
+ * CG and SpMV per-iteration time of gradsolve's CPU solver against plain C
+ * (and Eigen) on the identical 2-D Poisson matrix.
+ *
+ * Compiles `shared/bench/cg_reference.cpp` (needs g++ and libeigen3-dev) into
+ * a temporary folder, then for each round runs the C program (`fixed`
+ * mode: CG with a fixed iteration count, b = A·1, x0 = 0; `spmv` mode) and
+ * our `cg` and `CsrMatrix.apply` on the same matrix, interleaved so machine
+ * noise hits both sides alike. Prints a table and JSON of ms per iteration
+ * (median over rounds) and the ratios ours / C.
+ *
+ * Usage: deno run -A scripts/bench_cg_reference.ts [--quick] [--json]
+ *        [--reference PATH] [--rounds 5] [--iters 200]
+ *   --quick   N = 200 (n = 40,000) instead of N = 1000 (n = 1,000,000)
+ *   --json    print only the JSON summary
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { cg } from "../lib/linalg/cg.ts";
+import { poissonCsr } from "../bench/_poisson.ts";
+
+interface Row {
+  impl: string;
+  lang: "cpp" | "ts";
+  kind: "cg" | "spmv";
+  msPerIter: number[];
+}
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    reference: { type: "string" },
+    rounds: { type: "string", default: "5" },
+    iters: { type: "string", default: "200" },
+  },
+});
+const N = args.quick ? 200 : 1000;
+const rounds = Number(args.rounds);
+const iters = Number(args.iters);
+const reference = args.reference ??
+  fileURLToPath(new URL("../../shared/bench/cg_reference.cpp", import.meta.url));
+const log = (line: string) => {
+  if (!args.json) console.log(line);
+};
+
+async function sh(cmd: string, cmdArgs: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args: cmdArgs, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(
+      `Cannot run ${cmd} ${cmdArgs.join(" ")}: exit ${out.code}\n${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+async function compile(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "gradsolve_cg_ref_" });
+  const exe = `${dir}/cg_reference`;
+  let eigen: string;
+  try {
+    eigen = (await sh("pkg-config", ["--cflags", "eigen3"])).trim();
+  } catch {
+    throw new Error("Cannot find Eigen: install it with `apt-get install -y libeigen3-dev`");
+  }
+  const flags = ["-O3", "-march=native", "-DNDEBUG", ...eigen.split(/\s+/).filter(Boolean)];
+  await sh("g++", [...flags, reference, "-o", exe]);
+  log(`compiled ${reference}\n  g++ ${flags.join(" ")}`);
+  return exe;
+}
+
+function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+}
+
+const exe = await compile();
+const A = poissonCsr(N);
+const n = A.shape[0];
+const b = A.multiply(new Float64Array(n).fill(1));
+const rows = new Map<string, Row>();
+const record = (impl: string, lang: Row["lang"], kind: Row["kind"], ms: number) => {
+  const row = rows.get(impl) ?? { impl, lang, kind, msPerIter: [] };
+  row.msPerIter.push(ms);
+  rows.set(impl, row);
+};
+
+// Warm up our JIT on the same matrix (untimed), as the C program warms up its own.
+for (let w = 0; w < 3; w++) cg(A, b, { rtol: 0, maxIter: 20, onFailure: "return" });
+const x = new Float64Array(n);
+for (let i = 0; i < n; i++) x[i] = Math.sin(i);
+const y = new Float64Array(n);
+for (let w = 0; w < 20; w++) A.apply(x, y);
+
+log(`2-D Poisson N=${N}: n=${n}, nnz=${A.nnz}; ${iters} CG iterations, ${rounds} rounds`);
+for (let round = 0; round < rounds; round++) {
+  // C: one timed CG run per implementation, order rotated each round.
+  const fixed = await sh(exe, [
+    String(N),
+    "fixed",
+    "1",
+    String(iters),
+    "eigen_cg,c_cg_plain,c_cg_fused",
+    String(round),
+  ]);
+  for (const line of fixed.trim().split("\n")) {
+    const j = JSON.parse(line);
+    if (j.iters !== iters) throw new Error(`C ${j.impl} ran ${j.iters} iterations, not ${iters}`);
+    record(j.impl, "cpp", "cg", j.ms_per_iter);
+  }
+  const t0 = performance.now();
+  const result = cg(A, b, { rtol: 0, maxIter: iters, onFailure: "return" });
+  const t1 = performance.now();
+  if (result.iterations !== iters) throw new Error(`ours ran ${result.iterations} iterations`);
+  record("gradsolve_cg", "ts", "cg", (t1 - t0) / iters);
+
+  const spmv = await sh(exe, [String(N), "spmv", "31"]);
+  for (const line of spmv.trim().split("\n")) {
+    const j = JSON.parse(line);
+    record(j.impl, "cpp", "spmv", j.ms_median);
+  }
+  const batch = Math.max(1, Math.floor(2e6 / A.nnz));
+  const samples: number[] = [];
+  for (let s = -3; s < 31; s++) {
+    const s0 = performance.now();
+    for (let k = 0; k < batch; k++) A.apply(x, y);
+    const s1 = performance.now();
+    if (s >= 0) samples.push((s1 - s0) / batch);
+  }
+  record("gradsolve_spmv", "ts", "spmv", median(samples));
+  log(`  round ${round + 1}/${rounds} done`);
+}
+
+const med = (impl: string) => median(rows.get(impl)!.msPerIter);
+const summary = {
+  N,
+  n,
+  nnz: A.nnz,
+  iterations: iters,
+  rounds,
+  deno: Deno.version.deno,
+  v8: Deno.version.v8,
+  msPerIteration: Object.fromEntries([...rows.values()].map((r) => [r.impl, median(r.msPerIter)])),
+  msPerIterationMin: Object.fromEntries(
+    [...rows.values()].map((r) => [r.impl, Math.min(...r.msPerIter)]),
+  ),
+  ratios: {
+    cgVsCFused: med("gradsolve_cg") / med("c_cg_fused"),
+    cgVsCPlain: med("gradsolve_cg") / med("c_cg_plain"),
+    cgVsEigen: med("gradsolve_cg") / med("eigen_cg"),
+    spmvVsC: med("gradsolve_spmv") / med("c_spmv"),
+    spmvVsEigen: med("gradsolve_spmv") / med("eigen_spmv"),
+  },
+};
+
+if (args.json) console.log(JSON.stringify(summary));
+else {
+  console.log("\nimpl              kind   ms/iter (median)   ms/iter (min)");
+  for (const r of rows.values()) {
+    console.log(
+      `${r.impl.padEnd(17)} ${r.kind.padEnd(6)} ${median(r.msPerIter).toFixed(3).padStart(16)}` +
+        `   ${Math.min(...r.msPerIter).toFixed(3).padStart(13)}`,
+    );
+  }
+  console.log("\nratio ours / C (medians)");
+  for (const [k, v] of Object.entries(summary.ratios)) {
+    console.log(`  ${k.padEnd(12)} ${v.toFixed(3)}`);
+  }
+  console.log("\n" + JSON.stringify(summary));
+}
+await Deno.remove(exe.replace(/\/cg_reference$/, ""), { recursive: true });

@@ -1,0 +1,117 @@
+/**
+ * The `solve` command line: reads a Matrix Market matrix (and optionally a
+ * right-hand side and an adjoint seed), solves, and prints a summary or one
+ * JSON object. Exit status: 0 when every solve converged, 1 when a solve did
+ * not converge (the output is still printed), 2 for bad input or usage
+ * (one line on stderr naming the file, line or option).
+ *
+ * ```
+ * deno run -A scripts/solve.ts --matrix A.mtx [--rhs b.mtx]
+ *     [--method cg|bicgstab|gmres|minres|direct] [--precond none|jacobi|ilu0|ic0]
+ *     [--rtol 1e-10] [--atol 0] [--max-iter N] [--restart 30]
+ *     [--backend cpu|webgpu] [--adjoint g.mtx] [--json]
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { GradsolveError } from "../lib/errors.ts";
+import { runSolveCommand, type SolveCommand } from "./_solve_command.ts";
+
+const USAGE = `Usage: deno run -A scripts/solve.ts --matrix A.mtx [--rhs b.mtx]
+    [--method cg|bicgstab|gmres|minres|direct] [--precond none|jacobi|ilu0|ic0]
+    [--rtol 1e-10] [--atol 0] [--max-iter N] [--restart 30]
+    [--backend cpu|webgpu] [--adjoint g.mtx] [--json]`;
+
+/** A usage problem: reported on one line, exit status 2. */
+class UsageError extends Error {}
+
+function number(name: string, text: string | undefined, fallback: number, integer = false): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === "" || !Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
+    throw new UsageError(
+      `--${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got "${text}"`,
+    );
+  }
+  return v;
+}
+
+function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${text}"`);
+  }
+  return text as T;
+}
+
+function parseCommand(args: string[]): SolveCommand | "help" {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      matrix: { type: "string" },
+      rhs: { type: "string" },
+      method: { type: "string" },
+      precond: { type: "string" },
+      rtol: { type: "string" },
+      atol: { type: "string" },
+      "max-iter": { type: "string" },
+      restart: { type: "string" },
+      backend: { type: "string" },
+      adjoint: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return "help";
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (!values.matrix) throw new UsageError("--matrix is required");
+  const maxIter = values["max-iter"] === undefined ? undefined : number("max-iter", values["max-iter"], 0, true);
+  if (maxIter === 0) throw new UsageError(`--max-iter must be at least 1, got "0"`);
+  const restart = number("restart", values.restart, 30, true);
+  if (restart === 0) throw new UsageError(`--restart must be at least 1, got "0"`);
+  return {
+    matrix: values.matrix,
+    rhs: values.rhs,
+    adjoint: values.adjoint,
+    method: oneOf("method", values.method, ["cg", "bicgstab", "gmres", "minres", "direct"] as const),
+    precond: oneOf("precond", values.precond, ["none", "jacobi", "ilu0", "ic0"] as const) ?? "none",
+    rtol: number("rtol", values.rtol, 1e-10),
+    atol: number("atol", values.atol, 0),
+    maxIter,
+    restart,
+    backend: oneOf("backend", values.backend, ["cpu", "webgpu"] as const) ?? "cpu",
+    json: values.json,
+  };
+}
+
+async function main(args: string[]): Promise<number> {
+  let command: SolveCommand | "help";
+  try {
+    command = parseCommand(args);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`solve: ${message.replace(/\n.*/s, "")}\n${USAGE}`);
+    return 2;
+  }
+  if (command === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const { json, summary, converged } = await runSolveCommand(command);
+    console.log(command.json ? JSON.stringify(json) : summary);
+    return converged ? 0 : 1;
+  } catch (e) {
+    if (e instanceof GradsolveError || e instanceof RangeError || e instanceof Deno.errors.NotFound) {
+      console.error(`solve: ${e.message.split("\n")[0]}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+Deno.exit(await main(Deno.args));
