@@ -6,7 +6,10 @@
  * @module
  */
 
-import { ShapeError } from "../lib/errors.ts";
+import { ConvergenceError, GpuUnavailableError, ShapeError } from "../lib/errors.ts";
+import type { AsyncSolveOptions } from "../lib/diff/solve_async.ts";
+import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
+import { type GpuMethod, gpuSolve } from "../lib/gpu/solve.ts";
 import { solveGradients } from "../lib/diff/solve_gradients.ts";
 import { preconditioner } from "../lib/linalg/build_preconditioner.ts";
 import type { PreconditionerName } from "../lib/linalg/preconditioner.ts";
@@ -87,36 +90,58 @@ export async function runSolveCommand(
   const read = performance.now() - t;
 
   const method = cmd.method ?? defaultMethod(A);
+  const gpu = cmd.backend === "webgpu" ? await openGpu(method, cmd.precond) : undefined;
+  const backend = gpu ? "webgpu" : "cpu";
   t = performance.now();
-  const M = method === "direct" ? undefined : preconditioner(cmd.precond, A, {});
+  // On the GPU the (Jacobi) preconditioner is built on the device inside the solve.
+  const M = method === "direct" || gpu ? undefined : preconditioner(cmd.precond, A, {});
   const setup = performance.now() - t;
 
-  const options = {
+  const options: AsyncSolveOptions = {
     method,
     rtol: cmd.rtol,
     atol: cmd.atol,
     restart: cmd.restart,
-    onFailure: "return" as const,
+    onFailure: "return",
     ...(cmd.maxIter === undefined ? {} : { maxIter: cmd.maxIter }),
     ...(M === undefined ? {} : { preconditioner: M }),
+    ...(gpu ? { backend: "webgpu", gpu, preconditioner: cmd.precond } : {}),
   };
 
   let forward: SolveResult;
   let adjoint: SolveResult | undefined;
   let gradB: Float64Array | undefined, gradStored: Float64Array | undefined;
   let solveMs: number, adjointMs = 0;
-  if (g === undefined) {
+  try {
     t = performance.now();
-    forward = solveLinear(A, b, options);
-    solveMs = performance.now() - t;
-  } else {
-    const r = solveGradients(A, b, g, options);
-    forward = r.forward;
-    adjoint = r.adjoint;
-    gradB = r.gradB;
-    gradStored = r.gradValues;
-    solveMs = r.timings.forward;
-    adjointMs = r.timings.adjoint;
+    if (g === undefined) {
+      forward = gpu
+        ? await gpuSolve(gpu, A, b, {
+          ...options,
+          method: method as GpuMethod,
+          preconditioner: cmd.precond as "none" | "jacobi",
+        })
+        : solveLinear(A, b, { ...options, preconditioner: M });
+      solveMs = performance.now() - t;
+    } else {
+      try {
+        const r = await solveGradients(A, b, g, options);
+        forward = r.forward;
+        adjoint = r.adjoint;
+        gradB = r.gradB;
+        gradStored = r.gradValues;
+        solveMs = r.timings.forward;
+        adjointMs = r.timings.adjoint;
+      } catch (e) {
+        // The forward solve did not converge: its gradient would be that of a different
+        // function, so no adjoint is attempted; the forward result is still reported.
+        if (!(e instanceof ConvergenceError)) throw e;
+        forward = e.result;
+        solveMs = performance.now() - t;
+      }
+    }
+  } finally {
+    gpu?.dispose();
   }
 
   const json: SolveOutput = {
@@ -125,14 +150,20 @@ export async function runSolveCommand(
     fileEntries: mm.entries,
     method,
     precond: method === "direct" ? "none" : cmd.precond,
-    backend: cmd.backend,
+    backend,
+    ...(gpu ? { device: gpu.name } : {}),
     converged: forward.converged && (g === undefined || (adjoint?.converged ?? false)),
     reason: forward.reason,
     message: forward.message,
     iterations: forward.iterations,
     relativeResidual: forward.relativeResidual,
     x: Array.from(forward.x),
-    timings: { read: round(read), setup: round(setup), solve: round(solveMs), adjoint: round(adjointMs) },
+    timings: {
+      read: round(read),
+      setup: round(setup),
+      solve: round(solveMs),
+      adjoint: round(adjointMs),
+    },
   };
   if (g !== undefined) {
     json.gradB = gradB ? Array.from(gradB) : null;
@@ -145,21 +176,61 @@ export async function runSolveCommand(
   return { json, summary: summarize(cmd, json, A), converged: json.converged };
 }
 
+/**
+ * Opens the GPU for `--backend webgpu`. Methods and preconditioners the GPU
+ * lacks are usage errors; a machine without an adapter falls back to the CPU
+ * with one message on stderr.
+ */
+async function openGpu(
+  method: SolveMethod,
+  precond: PreconditionerName,
+): Promise<GpuContext | undefined> {
+  if (method !== "cg" && method !== "bicgstab" && method !== "gmres") {
+    throw new RangeError(
+      `--method ${method} is not available with --backend webgpu (use cg, bicgstab or gmres)`,
+    );
+  }
+  if (precond !== "none" && precond !== "jacobi") {
+    throw new RangeError(
+      `--precond ${precond} is not available with --backend webgpu (use none or jacobi)`,
+    );
+  }
+  // Vulkan's loader probes Wayland and complains when XDG_RUNTIME_DIR is unset (harmless).
+  if (Deno.env.get("XDG_RUNTIME_DIR") === undefined) Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
+  try {
+    return await acquireGpu();
+  } catch (e) {
+    if (!(e instanceof GpuUnavailableError)) throw e;
+    console.error(`solve: ${e.message.split("\n")[0]}; falling back to the CPU backend`);
+    return undefined;
+  }
+}
+
 function summarize(cmd: SolveCommand, o: SolveOutput, A: CsrMatrix): string {
   const lines = [
-    `matrix     ${cmd.matrix}  (n = ${o.n}, nnz = ${o.nnz}, ${A.symmetric ? "symmetric" : "nonsymmetric"})`,
-    `method     ${o.method}  precond ${o.precond}  backend ${o.backend}${o.device ? ` (${o.device})` : ""}`,
-    `result     ${o.converged ? "converged" : "NOT converged"}: ${o.reason} after ${o.iterations} iterations`,
+    `matrix     ${cmd.matrix}  (n = ${o.n}, nnz = ${o.nnz}, ${
+      A.symmetric ? "symmetric" : "nonsymmetric"
+    })`,
+    `method     ${o.method}  precond ${o.precond}  backend ${o.backend}${
+      o.device ? ` (${o.device})` : ""
+    }`,
+    `result     ${
+      o.converged ? "converged" : "NOT converged"
+    }: ${o.reason} after ${o.iterations} iterations`,
     `residual   ‖b − Ax‖/‖b‖ = ${o.relativeResidual.toExponential(3)}  (true residual, float64)`,
   ];
   if (o.adjointIterations !== undefined) {
     const r = o.adjointRelativeResidual;
     lines.push(
-      `adjoint    ${o.adjointReason} after ${o.adjointIterations} iterations, residual ${r === null || r === undefined ? "n/a" : r.toExponential(3)}`,
+      `adjoint    ${o.adjointReason} after ${o.adjointIterations} iterations, residual ${
+        r === null || r === undefined ? "n/a" : r.toExponential(3)
+      }`,
     );
   }
   lines.push(
-    `timings    read ${o.timings.read.toFixed(1)} ms, setup ${o.timings.setup.toFixed(1)} ms, solve ${o.timings.solve.toFixed(1)} ms` +
+    `timings    read ${o.timings.read.toFixed(1)} ms, setup ${
+      o.timings.setup.toFixed(1)
+    } ms, solve ${o.timings.solve.toFixed(1)} ms` +
       (o.adjointIterations !== undefined ? `, adjoint ${o.timings.adjoint.toFixed(1)} ms` : ""),
   );
   if (!o.converged) lines.push(`note       ${o.message}`);

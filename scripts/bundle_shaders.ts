@@ -57,7 +57,9 @@ if (import.meta.main) {
   if (Deno.args.includes("--check")) {
     const current = await Deno.readTextFile(OUTPUT).catch(() => "");
     if (current !== text) {
-      console.error("lib/gpu/shaders.generated.ts is stale: run deno run -A scripts/bundle_shaders.ts");
+      console.error(
+        "lib/gpu/shaders.generated.ts is stale: run deno run -A scripts/bundle_shaders.ts",
+      );
       Deno.exit(1);
     }
   } else {

@@ -32,13 +32,19 @@ function number(name: string, text: string | undefined, fallback: number, intege
   const v = Number(text);
   if (text.trim() === "" || !Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
     throw new UsageError(
-      `--${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got "${text}"`,
+      `--${name} must be a ${
+        integer ? "non-negative integer" : "non-negative number"
+      }, got "${text}"`,
     );
   }
   return v;
 }
 
-function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[]): T | undefined {
+function oneOf<T extends string>(
+  name: string,
+  text: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (text === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(text)) {
     throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${text}"`);
@@ -69,7 +75,9 @@ function parseCommand(args: string[]): SolveCommand | "help" {
   if (values.help) return "help";
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.matrix) throw new UsageError("--matrix is required");
-  const maxIter = values["max-iter"] === undefined ? undefined : number("max-iter", values["max-iter"], 0, true);
+  const maxIter = values["max-iter"] === undefined
+    ? undefined
+    : number("max-iter", values["max-iter"], 0, true);
   if (maxIter === 0) throw new UsageError(`--max-iter must be at least 1, got "0"`);
   const restart = number("restart", values.restart, 30, true);
   if (restart === 0) throw new UsageError(`--restart must be at least 1, got "0"`);
@@ -77,7 +85,11 @@ function parseCommand(args: string[]): SolveCommand | "help" {
     matrix: values.matrix,
     rhs: values.rhs,
     adjoint: values.adjoint,
-    method: oneOf("method", values.method, ["cg", "bicgstab", "gmres", "minres", "direct"] as const),
+    method: oneOf(
+      "method",
+      values.method,
+      ["cg", "bicgstab", "gmres", "minres", "direct"] as const,
+    ),
     precond: oneOf("precond", values.precond, ["none", "jacobi", "ilu0", "ic0"] as const) ?? "none",
     rtol: number("rtol", values.rtol, 1e-10),
     atol: number("atol", values.atol, 0),
@@ -106,7 +118,9 @@ async function main(args: string[]): Promise<number> {
     console.log(command.json ? JSON.stringify(json) : summary);
     return converged ? 0 : 1;
   } catch (e) {
-    if (e instanceof GradsolveError || e instanceof RangeError || e instanceof Deno.errors.NotFound) {
+    if (
+      e instanceof GradsolveError || e instanceof RangeError || e instanceof Deno.errors.NotFound
+    ) {
       console.error(`solve: ${e.message.split("\n")[0]}`);
       return 2;
     }

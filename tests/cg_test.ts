@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { ConvergenceError } from "../lib/errors.ts";
-import { ic0 } from "../lib/linalg/ic0.ts";
 import { cg } from "../lib/linalg/cg.ts";
+import { ic0 } from "../lib/linalg/ic0.ts";
+import { jacobi } from "../lib/linalg/jacobi.ts";
 import { denseSolve } from "../lib/linalg/dense.ts";
 import { matrixFreeOperator } from "../lib/linalg/operator.ts";
 import { userPreconditioner } from "../lib/linalg/user_preconditioner.ts";
 import { norm2 } from "../lib/linalg/vector.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
+import { readMatrixMarket } from "../lib/sparse/matrix_market.ts";
+import { hasSharedData, matrixPath } from "./_data.ts";
 import { kkt, maxAbs, maxDiff, poisson, randomVector } from "./_krylov_cases.ts";
 
 function trueRelativeResidual(A: CsrMatrix, x: Float64Array, b: Float64Array): number {
@@ -193,4 +196,25 @@ Deno.test("cg() calls the callback every iteration and stops when it returns tru
   assert.deepEqual(seen, [1, 2, 3, 4]);
   assert.equal(r.iterations, 4);
   assert.equal(r.reason, "diverged-max-iterations");
+});
+
+Deno.test({
+  name: "cg() solves the real SPD matrices bcsstk01 and nos6, faster with Jacobi and IC(0)",
+  ignore: !hasSharedData,
+  fn: async () => {
+    for (const name of ["bcsstk01", "nos6"]) {
+      const { matrix: A } = await readMatrixMarket(matrixPath(name));
+      const n = A.shape[0];
+      const b = randomVector(n, 12);
+      const want = denseSolve(A.toDense(), n, b);
+      const counts: number[] = [];
+      for (const M of [undefined, jacobi(A), ic0(A)]) {
+        const r = cg(A, b, { rtol: 1e-10, preconditioner: M, maxIter: 20000 });
+        assert.ok(r.relativeResidual <= 1e-10, `${name}: ${r.relativeResidual}`);
+        assert.ok(maxDiff(r.x, want) < 1e-6 * maxAbs(want), `${name}: ${maxDiff(r.x, want)}`);
+        counts.push(r.iterations);
+      }
+      assert.ok(counts[0] > counts[1] && counts[1] > counts[2], `${name}: ${counts}`);
+    }
+  },
 });

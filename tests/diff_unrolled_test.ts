@@ -136,8 +136,8 @@ Deno.test("tape memory: implicit is flat in the iteration count, unrolled grows 
   assert.ok(u10 > i5, `${u10} vs ${i5}`);
 });
 
-Deno.test("solveGradients() returns x, both results, ∂L/∂b and ∂L/∂values", () => {
-  const r = solveGradients(P, b0.data, c.data, { rtol: 1e-12 });
+Deno.test("solveGradients() returns x, both results, ∂L/∂b and ∂L/∂values", async () => {
+  const r = await solveGradients(P, b0.data, c.data, { rtol: 1e-12 });
   const lam = denseSolveTranspose(P.toDense(), n, c.data);
   assert.ok(r.forward.converged && r.adjoint.converged);
   for (let i = 0; i < n; i++) assert.ok(Math.abs(r.gradB[i] - lam[i]) < 1e-10);
@@ -146,7 +146,7 @@ Deno.test("solveGradients() returns x, both results, ∂L/∂b and ∂L/∂value
     const expected = -lam[rows[k]] * r.x[P.pattern.colIdx[k]];
     assert.ok(Math.abs(r.gradValues[k] - expected) < 1e-10);
   }
-  const zero = solveGradients(P, b0.data, new Float64Array(n));
+  const zero = await solveGradients(P, b0.data, new Float64Array(n));
   assert.equal(zero.adjoint.iterations, 0);
   assert.ok(zero.gradB.every((v) => v === 0));
 });

@@ -4,6 +4,8 @@ import { gmres } from "../lib/linalg/gmres.ts";
 import { ilu0 } from "../lib/linalg/ilu0.ts";
 import { matrixFreeOperator } from "../lib/linalg/operator.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
+import { readMatrixMarket } from "../lib/sparse/matrix_market.ts";
+import { hasSharedData, matrixPath } from "./_data.ts";
 import { convectionDiffusion, maxAbs, maxDiff, randomVector } from "./_krylov_cases.ts";
 
 Deno.test("gmres() converges on nonsymmetric convection-diffusion to the dense solution", () => {
@@ -102,4 +104,20 @@ Deno.test("gmres() calls the callback and stops early, keeping the partial updat
   assert.equal(r.iterations, 5);
   assert.equal(r.reason, "diverged-max-iterations");
   assert.ok(Math.abs(r.relativeResidual - r.residualHistory[5]) < 1e-10);
+});
+
+Deno.test({
+  name: "gmres() with ILU(0) solves the real nonsymmetric flow Jacobian 2dcyl1",
+  ignore: !hasSharedData,
+  fn: async () => {
+    const { matrix: A } = await readMatrixMarket(matrixPath("2dcyl1"));
+    const b = randomVector(A.shape[0], 7);
+    const r = gmres(A, b, { rtol: 1e-10, preconditioner: ilu0(A), maxIter: 500 });
+    assert.equal(r.reason, "converged-rtol");
+    assert.ok(r.relativeResidual <= 1e-10);
+    // Without a preconditioner GMRES(30) needs more than the whole budget.
+    const plain = gmres(A, b, { rtol: 1e-10, maxIter: 500, onFailure: "return" });
+    assert.equal(plain.reason, "diverged-max-iterations");
+    assert.ok(plain.relativeResidual > 1e-6);
+  },
 });

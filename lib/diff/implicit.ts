@@ -82,6 +82,7 @@ export function implicitSolve(
     const opts = {
       ...base,
       method: ctx.method,
+      ...(sys.direct ? { direct: sys.direct } : {}),
       ...(M ? { preconditioner: M } : {}),
       ...(x0 ? { x0 } : {}),
     };

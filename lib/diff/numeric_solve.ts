@@ -13,12 +13,16 @@ import type { LinearOperator } from "../linalg/operator.ts";
 import type { KrylovOptions } from "../linalg/options.ts";
 import { reasonMessage, type SolveMethod, type SolveResult } from "../linalg/result.ts";
 import { enforcePolicy } from "../linalg/result.ts";
+import { directSolve } from "../linalg/direct/factor.ts";
 import { solveLinear } from "../linalg/solve.ts";
+import type { DirectHandle } from "./system.ts";
 
 /** Options of {@linkcode numericSolve}. */
 export interface NumericSolveOptions extends KrylovOptions {
   /** Solver to run. */
   method: SolveMethod;
+  /** For `method: "direct"`: the system's shared factorisation (reused by the adjoint). */
+  direct?: DirectHandle;
 }
 
 /** Largest absolute entry (no underflow, unlike the 2-norm of tiny values). */
@@ -61,12 +65,19 @@ export function numericSolve(
   if (s === 0) return { result: zeroResult(b.length, options.method, precName), solved: false };
   const scaled = b.map((v) => v / s);
   const x0 = options.x0?.map((v) => v / s);
-  const r = solveLinear(A, scaled, {
-    ...options,
-    atol: (options.atol ?? 0) / s,
-    ...(x0 ? { x0 } : {}),
-    onFailure: "return",
-  });
+  const { direct, ...krylov } = options;
+  const r = options.method === "direct" && direct
+    ? directSolve(direct.matrix, scaled, {
+      factorization: direct.factorization(),
+      transpose: direct.transpose,
+      onFailure: "return",
+    })
+    : solveLinear(A, scaled, {
+      ...krylov,
+      atol: (options.atol ?? 0) / s,
+      ...(x0 ? { x0 } : {}),
+      onFailure: "return",
+    });
   const x = r.x.map((v) => v * s);
   const result: SolveResult = { ...r, x, residualNorm: r.residualNorm * s };
   return { result: enforcePolicy(result, options.onFailure ?? "throw"), solved: true };

@@ -168,4 +168,3 @@ export async function solveAsync(
 ): Promise<Tensor> {
   return (await solveAsyncWithInfo(A, b, options)).x;
 }
-

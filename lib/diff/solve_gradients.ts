@@ -7,11 +7,11 @@
 
 import { sparseTensor } from "../autodiff/sparse.ts";
 import { Tensor } from "../autodiff/tensor.ts";
-import { vjp } from "../autodiff/transforms.ts";
+import { vjpAsync } from "../autodiff/transforms_async.ts";
 import { ShapeError } from "../errors.ts";
 import type { SolveResult } from "../linalg/result.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
-import { type SolveOptions, solveWithInfo } from "./solve.ts";
+import { type AsyncSolveOptions, solveAsyncWithInfo } from "./solve_async.ts";
 import type { SolveInfo } from "./solve_info.ts";
 
 /** What {@linkcode solveGradients} returns. */
@@ -26,36 +26,40 @@ export interface SolveGradients {
   readonly gradB: Float64Array;
   /** `∂L/∂A` per stored CSR entry: `−λ[row k]·x[col k]`. */
   readonly gradValues: Float64Array;
+  /** Milliseconds of the forward pass (the solve) and of the backward pass (adjoint solve + gradients). */
+  readonly timings: { readonly forward: number; readonly adjoint: number };
 }
 
 /**
  * Solves `A x = b` and returns the gradients of `L = g·x` with respect to
- * `b` and to every stored value of `A`, with both solve results.
+ * `b` and to every stored value of `A`, with both solve results, on the
+ * CPU or (`backend: "webgpu"`) the GPU.
  *
  * @example
  * ```ts
  * import { solveGradients } from "./solve_gradients.ts";
  * import { CsrMatrix } from "../sparse/csr.ts";
  * const A = CsrMatrix.fromDense([[2, 0], [0, 4]]);
- * const r = solveGradients(A, Float64Array.of(2, 4), Float64Array.of(1, 1), { rtol: 1e-12 });
+ * const r = await solveGradients(A, Float64Array.of(2, 4), Float64Array.of(1, 1), { rtol: 1e-12 });
  * console.assert(Math.abs(r.gradB[1] - 0.25) < 1e-12 && Math.abs(r.gradValues[0] + 0.5) < 1e-12);
  * ```
  */
-export function solveGradients(
+export async function solveGradients(
   A: CsrMatrix,
   b: Float64Array,
   g: Float64Array,
-  options: SolveOptions = {},
-): SolveGradients {
+  options: AsyncSolveOptions = {},
+): Promise<SolveGradients> {
   if (g.length !== A.shape[0]) {
     throw new ShapeError(
       `Cannot compute gradients: g has length ${g.length} but A has ${A.shape[0]} rows`,
     );
   }
   let info: SolveInfo | undefined;
-  const [x, pullback] = vjp(
-    (values, rhs) => {
-      info = solveWithInfo(sparseTensor(A.pattern, values), rhs, {
+  const t0 = performance.now();
+  const [x, pullback] = await vjpAsync(
+    async (values, rhs) => {
+      info = await solveAsyncWithInfo(sparseTensor(A.pattern, values), rhs, {
         ...options,
         adjoint: "implicit",
       });
@@ -64,7 +68,9 @@ export function solveGradients(
     new Tensor(A.values, [A.nnz]),
     new Tensor(b, [b.length]),
   );
-  const [gradValues, gradB] = pullback(new Tensor(g, [g.length]));
+  const t1 = performance.now();
+  const [gradValues, gradB] = await pullback(new Tensor(g, [g.length]));
+  const t2 = performance.now();
   // The adjoint node always reports a result (g = 0: the zero result, no solve).
   const adjoint = info!.adjoints[0];
   return {
@@ -73,5 +79,6 @@ export function solveGradients(
     adjoint,
     gradB: gradB.data,
     gradValues: gradValues.data,
+    timings: { forward: t1 - t0, adjoint: t2 - t1 },
   };
 }

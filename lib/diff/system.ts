@@ -9,6 +9,7 @@
  */
 
 import { add as addT, gather, matmul, neg, reshape, transpose2d } from "../autodiff/mod.ts";
+import { type Factorization, factorize } from "../linalg/direct/factor.ts";
 import { sampledOuter, SparseTensor, spmv, toCsr, transposeSparse } from "../autodiff/sparse.ts";
 import { untraced } from "../autodiff/tape.ts";
 import { Tensor } from "../autodiff/tensor.ts";
@@ -71,6 +72,35 @@ export interface System {
   paramCotangents(lam: Tensor, x: Tensor, needs: readonly boolean[]): (Tensor | null)[];
   /** `Aᵀ` as a system whose parameters depend differentiably on these. */
   transpose(): System;
+  /** Factorisation shared by this system and its transpose (`method: "direct"`). */
+  readonly direct?: DirectHandle;
+}
+
+/**
+ * One sparse factorisation shared by a system and its transpose: the forward
+ * solve factors `matrix` once (lazily); the adjoint solve of the transposed
+ * system reuses the factors with two transposed triangular solves.
+ */
+export interface DirectHandle {
+  /** The matrix that is factored (the forward system's). */
+  readonly matrix: CsrMatrix;
+  /** True for the transposed system: solve `matrixᵀ x = b`. */
+  readonly transpose: boolean;
+  /** The factorisation, computed on first use and cached. */
+  factorization(): Factorization;
+}
+
+function directHandle(matrix: CsrMatrix, transposeOf: System | undefined): DirectHandle {
+  const shared = transposeOf?.direct;
+  if (shared) {
+    return {
+      matrix: shared.matrix,
+      transpose: !shared.transpose,
+      factorization: shared.factorization,
+    };
+  }
+  let factors: Factorization | undefined;
+  return { matrix, transpose: false, factorization: () => (factors ??= factorize(matrix)) };
 }
 
 /** Builds the {@linkcode System} of a matrix given to `solve`. */
@@ -102,6 +132,7 @@ function sparseSystem(A: SparseTensor, transposeOf?: System): System {
     // Ā[k] = −λ[row k]·x[col k] on the stored entries only (O(nnz)).
     paramCotangents: (lam, x, needs) => [needs[0] ? neg(sampledOuter(A.pattern, lam, x)) : null],
     transpose: () => transposeOf ?? (sys.symmetric ? sys : sparseSystem(transposeSparse(A), sys)),
+    direct: directHandle(csr, transposeOf),
   };
   return sys;
 }

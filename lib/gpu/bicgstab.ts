@@ -43,8 +43,9 @@ type Pipes = Record<(typeof ENTRIES)[number], GPUComputePipeline>;
  * import { GpuBicgstab } from "./bicgstab.ts";
  * import type { GpuContext } from "./device.ts";
  * import type { GpuMatrix } from "./buffers.ts";
- * declare const ctx: GpuContext; declare const M: GpuMatrix;
+ * export function example(ctx: GpuContext, M: GpuMatrix) {
  * // using solver = await GpuBicgstab.create(ctx, M, new Float32Array(M.nRows).fill(1), 25);
+ * }
  * ```
  */
 export class GpuBicgstab extends BatchedKrylov {
@@ -108,7 +109,9 @@ export class GpuBicgstab extends BatchedKrylov {
       const ctrl = { buffer: s.state, offset: 0, size: 16 };
       s.#spmvV = await SpmvKernel.create(ctx, M, ph, v, ctrl, variant);
       s.#spmvT = await SpmvKernel.create(ctx, M, sh, t, ctrl, variant);
-      const pipes = await Promise.all(ENTRIES.map((e) => ctx.pipelines.pipeline(BICGSTAB_MODULE, e)));
+      const pipes = await Promise.all(
+        ENTRIES.map((e) => ctx.pipelines.pipeline(BICGSTAB_MODULE, e)),
+      );
       s.#pipes = Object.fromEntries(ENTRIES.map((e, i) => [e, pipes[i]])) as Pipes;
       return s;
     } catch (e) {

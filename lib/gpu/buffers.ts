@@ -21,8 +21,9 @@ import type { GpuContext } from "./device.ts";
  * ```ts
  * import { assertFitsLimits } from "./buffers.ts";
  * import type { GpuContext } from "./device.ts";
- * declare const ctx: GpuContext;
+ * export function example(ctx: GpuContext) {
  * // assertFitsLimits(ctx, "matrix values", 4 * 1e9); // throws GpuError
+ * }
  * ```
  */
 export function assertFitsLimits(ctx: GpuContext, what: string, bytes: number): void {
@@ -51,8 +52,9 @@ const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBuff
  * ```ts
  * import { createStorageBuffer } from "./buffers.ts";
  * import type { GpuContext } from "./device.ts";
- * declare const ctx: GpuContext;
+ * export function example(ctx: GpuContext) {
  * // const buf = createStorageBuffer(ctx, "ones", 16, new Float32Array(4).fill(1));
+ * }
  * ```
  */
 export function createStorageBuffer(
@@ -86,8 +88,9 @@ export interface ReadBackClock {
  * ```ts
  * import { readBack } from "./buffers.ts";
  * import type { GpuContext } from "./device.ts";
- * declare const ctx: GpuContext; declare const buf: GPUBuffer;
+ * export function example(ctx: GpuContext, buf: GPUBuffer) {
  * // const [bytes] = await readBack(ctx, ctx.device.createCommandEncoder(), [{ buffer: buf, offset: 0, size: 16 }]);
+ * }
  * ```
  */
 export async function readBack(
@@ -108,7 +111,9 @@ export async function readBack(
     usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
   });
   try {
-    ranges.forEach((r, i) => encoder.copyBufferToBuffer(r.buffer, r.offset, staging, at[i], r.size));
+    ranges.forEach((r, i) =>
+      encoder.copyBufferToBuffer(r.buffer, r.offset, staging, at[i], r.size)
+    );
     await ctx.scoped("read back from the GPU", async () => {
       const t0 = performance.now();
       ctx.device.queue.submit([encoder.finish()]);
@@ -154,7 +159,9 @@ export class GpuVector implements Disposable {
   /** Allocates a zero vector of `length` entries. */
   constructor(ctx: GpuContext, length: number, label = "vector") {
     if (!Number.isInteger(length) || length < 0) {
-      throw new ShapeError(`Cannot allocate GPU vector: length must be a non-negative integer, got ${length}`);
+      throw new ShapeError(
+        `Cannot allocate GPU vector: length must be a non-negative integer, got ${length}`,
+      );
     }
     this.#ctx = ctx;
     this.length = length;
@@ -256,16 +263,23 @@ export class GpuMatrix implements Disposable {
     this.meanRowLength = pattern.nRows > 0 ? pattern.nnz / pattern.nRows : 0;
     const vals = new Float32Array(pattern.nnz);
     const src = A.values;
-    if (perm) for (let k = 0; k < vals.length; k++) vals[k] = src[perm[k]];
+    if (perm) { for (let k = 0; k < vals.length; k++) vals[k] = src[perm[k]]; }
     else vals.set(src);
     const tag = transpose ? "Aᵀ" : "A";
-    for (const [what, bytes] of [["row pointers", 4 * (pattern.nRows + 1)], [
-      "column indices",
-      4 * pattern.nnz,
-    ], ["values", 4 * pattern.nnz]] as const) {
+    for (
+      const [what, bytes] of [["row pointers", 4 * (pattern.nRows + 1)], [
+        "column indices",
+        4 * pattern.nnz,
+      ], ["values", 4 * pattern.nnz]] as const
+    ) {
       assertFitsLimits(ctx, `${tag} ${what} (${this.nRows}x${this.nCols}, nnz ${this.nnz})`, bytes);
     }
-    this.rowPtr = createStorageBuffer(ctx, `${tag}.rowPtr`, 4 * (pattern.nRows + 1), pattern.rowPtr);
+    this.rowPtr = createStorageBuffer(
+      ctx,
+      `${tag}.rowPtr`,
+      4 * (pattern.nRows + 1),
+      pattern.rowPtr,
+    );
     this.colIdx = createStorageBuffer(ctx, `${tag}.colIdx`, 4 * pattern.nnz, pattern.colIdx);
     this.values = createStorageBuffer(ctx, `${tag}.values`, 4 * pattern.nnz, vals);
   }

@@ -30,8 +30,9 @@ import { stateBytes } from "./state.ts";
  * import { GpuCg } from "./cg.ts";
  * import type { GpuContext } from "./device.ts";
  * import type { GpuMatrix } from "./buffers.ts";
- * declare const ctx: GpuContext; declare const M: GpuMatrix;
+ * export function example(ctx: GpuContext, M: GpuMatrix) {
  * // using cg = await GpuCg.create(ctx, M, new Float32Array(M.nRows).fill(1), 25);
+ * }
  * ```
  */
 export class GpuCg extends BatchedKrylov {
@@ -85,7 +86,14 @@ export class GpuCg extends BatchedKrylov {
         s.state,
         params,
       ]);
-      s.#spmv = await SpmvKernel.create(ctx, M, p, q, { buffer: s.state, offset: 0, size: 16 }, variant);
+      s.#spmv = await SpmvKernel.create(
+        ctx,
+        M,
+        p,
+        q,
+        { buffer: s.state, offset: 0, size: 16 },
+        variant,
+      );
       const names = ["cg_init", "cg_start", "cg_pap", "cg_alpha", "cg_update", "cg_beta", "cg_p"];
       const pipes = await Promise.all(names.map((e) => ctx.pipelines.pipeline(CG_MODULE, e)));
       s.#pipes = Object.fromEntries(names.map((e, i) => [e, pipes[i]]));

@@ -163,7 +163,9 @@ export class GpuContext implements Disposable {
     const validation = await device.popErrorScope().catch(() => null);
     const oom = await device.popErrorScope().catch(() => null);
     this.assertAlive(action);
-    if (validation) throw new GpuError(`Cannot ${action}: GPU validation error: ${validation.message}`);
+    if (validation) {
+      throw new GpuError(`Cannot ${action}: GPU validation error: ${validation.message}`);
+    }
     if (oom) throw new GpuError(`Cannot ${action}: GPU out of memory: ${oom.message}`);
     return value;
   }

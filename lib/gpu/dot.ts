@@ -39,7 +39,13 @@ export async function gpuDot(ctx: GpuContext, a: GpuVector, b: GpuVector): Promi
   const state = createStorageBuffer(ctx, "dot state", stateBytes(1));
   const params = uniformBuffer(ctx, "dot params", [a.length, groups, 0, 0]);
   try {
-    const bg = await ctx.pipelines.bindGroup(DOT_MODULE, [a.buffer, b.buffer, partials, state, params]);
+    const bg = await ctx.pipelines.bindGroup(DOT_MODULE, [
+      a.buffer,
+      b.buffer,
+      partials,
+      state,
+      params,
+    ]);
     const partial = await ctx.pipelines.pipeline(DOT_MODULE, "dot_partial");
     const finish = await ctx.pipelines.pipeline(DOT_MODULE, "dot_finish");
     const encoder = ctx.device.createCommandEncoder({ label: "dot" });

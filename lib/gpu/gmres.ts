@@ -64,8 +64,9 @@ export const MAX_GPU_RESTART = 255;
  * import { GpuGmres } from "./gmres.ts";
  * import type { GpuContext } from "./device.ts";
  * import type { GpuMatrix } from "./buffers.ts";
- * declare const ctx: GpuContext; declare const M: GpuMatrix;
+ * export function example(ctx: GpuContext, M: GpuMatrix) {
  * // using solver = await GpuGmres.create(ctx, M, new Float32Array(M.nRows).fill(1), 25, 30);
+ * }
  * ```
  */
 export class GpuGmres extends BatchedKrylov {

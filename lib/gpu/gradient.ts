@@ -60,7 +60,11 @@ export async function gpuSparseValueGradient(
     const pass = encoder.beginComputePass();
     dispatch(pass, pipeline, bind, elementwiseGroups(ctx, nnz));
     pass.end();
-    const [bytes] = await readBack(ctx, encoder, [{ buffer: buffers[4], offset: 0, size: 4 * nnz }]);
+    const [bytes] = await readBack(ctx, encoder, [{
+      buffer: buffers[4],
+      offset: 0,
+      size: 4 * nnz,
+    }]);
     return Float64Array.from(new Float32Array(bytes));
   } finally {
     for (const b of buffers) b.destroy();

@@ -10,7 +10,13 @@
 import type { ReadBackClock } from "./buffers.ts";
 import { readBack } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
-import { decodeState, type DecodedState, initialState, type InnerCode, stateBytes } from "./state.ts";
+import {
+  type DecodedState,
+  decodeState,
+  initialState,
+  type InnerCode,
+  stateBytes,
+} from "./state.ts";
 
 /** Outcome of one float32 solve on the GPU (from x₀ = 0). */
 export interface InnerResult {
@@ -42,9 +48,10 @@ const MAX_IDLE_BATCHES = 3;
  * @example
  * ```ts
  * import type { BatchedKrylov } from "./inner_solver.ts";
- * declare const solver: BatchedKrylov;
+ * export function example(solver: BatchedKrylov) {
  * const clock = { record: 0, submit: 0, wait: 0 };
  * // const r = await solver.run(rhs, 1e-5, 500, clock);
+ * }
  * ```
  */
 export abstract class BatchedKrylov implements Disposable {

@@ -102,7 +102,13 @@ function norm2(v: Float64Array): number {
   return Math.sqrt(s);
 }
 
-function residual(A: CsrMatrix, transpose: boolean, b: Float64Array, x: Float64Array, r: Float64Array) {
+function residual(
+  A: CsrMatrix,
+  transpose: boolean,
+  b: Float64Array,
+  x: Float64Array,
+  r: Float64Array,
+) {
   if (transpose) A.applyTranspose(x, r);
   else A.apply(x, r);
   for (let i = 0; i < r.length; i++) r[i] = b[i] - r[i];
@@ -143,19 +149,27 @@ function inverseDiagonal(A: CsrMatrix, jacobi: boolean): Float32Array<ArrayBuffe
 function check(A: CsrMatrix, b: Float64Array, o: GpuSolveOptions): void {
   const [rows, cols] = A.shape;
   if (rows !== cols || rows === 0) {
-    throw new ShapeError(`Cannot solve on the GPU: matrix is ${rows}x${cols} but must be square and non-empty`);
+    throw new ShapeError(
+      `Cannot solve on the GPU: matrix is ${rows}x${cols} but must be square and non-empty`,
+    );
   }
   if (b.length !== rows) {
-    throw new ShapeError(`Cannot solve on the GPU: b has length ${b.length} but the matrix has ${rows} rows`);
+    throw new ShapeError(
+      `Cannot solve on the GPU: b has length ${b.length} but the matrix has ${rows} rows`,
+    );
   }
   if (o.x0 && o.x0.length !== rows) {
-    throw new ShapeError(`Cannot solve on the GPU: x0 has length ${o.x0.length} but the matrix has ${rows} rows`);
+    throw new ShapeError(
+      `Cannot solve on the GPU: x0 has length ${o.x0.length} but the matrix has ${rows} rows`,
+    );
   }
   A.assertFinite("A");
   for (const [name, v] of [["b", b], ["x0", o.x0]] as const) {
     if (!v) continue;
     for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i])) throw new NonFiniteError(`Cannot solve on the GPU: ${name}[${i}] is ${v[i]}`);
+      if (!Number.isFinite(v[i])) {
+        throw new NonFiniteError(`Cannot solve on the GPU: ${name}[${i}] is ${v[i]}`);
+      }
     }
   }
   const positive = (name: string, v: number | undefined, integer: boolean, max = Infinity) => {
@@ -172,10 +186,18 @@ function check(A: CsrMatrix, b: Float64Array, o: GpuSolveOptions): void {
   positive("restart", o.restart, true);
   positive("maxIter", o.maxIter, true);
   positive("innerRtol", o.innerRtol, false, 1);
-  if (o.rtol !== undefined && !(o.rtol >= 0)) throw new RangeError(`Cannot solve on the GPU: rtol must be >= 0, got ${o.rtol}`);
-  if (o.atol !== undefined && !(o.atol >= 0)) throw new RangeError(`Cannot solve on the GPU: atol must be >= 0, got ${o.atol}`);
-  if (o.maxRefinements !== undefined && !(Number.isInteger(o.maxRefinements) && o.maxRefinements >= 0)) {
-    throw new RangeError(`Cannot solve on the GPU: maxRefinements must be a non-negative integer, got ${o.maxRefinements}`);
+  if (o.rtol !== undefined && !(o.rtol >= 0)) {
+    throw new RangeError(`Cannot solve on the GPU: rtol must be >= 0, got ${o.rtol}`);
+  }
+  if (o.atol !== undefined && !(o.atol >= 0)) {
+    throw new RangeError(`Cannot solve on the GPU: atol must be >= 0, got ${o.atol}`);
+  }
+  if (
+    o.maxRefinements !== undefined && !(Number.isInteger(o.maxRefinements) && o.maxRefinements >= 0)
+  ) {
+    throw new RangeError(
+      `Cannot solve on the GPU: maxRefinements must be a non-negative integer, got ${o.maxRefinements}`,
+    );
   }
 }
 

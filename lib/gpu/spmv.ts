@@ -42,8 +42,9 @@ export function chooseSpmvVariant(
  * @example
  * ```ts
  * import type { SpmvKernel } from "./spmv.ts";
- * declare const k: SpmvKernel; declare const pass: GPUComputePassEncoder;
+ * export function example(k: SpmvKernel, pass: GPUComputePassEncoder) {
  * k.record(pass);
+ * }
  * ```
  */
 export class SpmvKernel implements Disposable {

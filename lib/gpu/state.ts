@@ -68,7 +68,11 @@ export function stateBytes(histLen: number): number {
  * console.assert(words[2] === 100 && words[3] === 25);
  * ```
  */
-export function initialState(histLen: number, maxIter: number, tolRel: number): Uint32Array<ArrayBuffer> {
+export function initialState(
+  histLen: number,
+  maxIter: number,
+  tolRel: number,
+): Uint32Array<ArrayBuffer> {
   const words = new Uint32Array(STATE_HEADER_WORDS + histLen);
   words[2] = maxIter;
   words[3] = histLen;

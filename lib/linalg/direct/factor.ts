@@ -338,6 +338,10 @@ export interface DirectSolveOptions extends FactorizeOptions {
   onFailure?: FailurePolicy;
   /** Maximum steps of iterative refinement (each kept only if it lowers the residual). @default {1} */
   refine?: number;
+  /** A factorisation of `A` to reuse (e.g. the forward solve's, for the adjoint). @default {factorize(A)} */
+  factorization?: Factorization;
+  /** Solve `Aᵀx = b` with the same factors (two transposed triangular solves). @default {false} */
+  transpose?: boolean;
 }
 
 /** A {@linkcode SolveResult} with the factorisation that produced it (reuse it for the adjoint). */
@@ -346,8 +350,15 @@ export interface DirectSolveResult extends SolveResult {
   readonly factorization: Factorization;
 }
 
-function residual(A: CsrMatrix, x: Float64Array, b: Float64Array, r: Float64Array): number {
-  A.apply(x, r);
+function residual(
+  A: CsrMatrix,
+  transpose: boolean,
+  x: Float64Array,
+  b: Float64Array,
+  r: Float64Array,
+): number {
+  if (transpose) A.applyTranspose(x, r);
+  else A.apply(x, r);
   let s = 0;
   for (let i = 0; i < r.length; i++) {
     r[i] = b[i] - r[i];
@@ -387,22 +398,29 @@ export function directSolve(
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(b[i])) throw new NonFiniteError(`Cannot solve: b[${i}] is ${b[i]}`);
   }
-  const f = factorize(A, options);
+  const f = options.factorization ?? factorize(A, options);
+  if (f.n !== n) {
+    throw new ShapeError(
+      `Cannot solve: the factorisation is of order ${f.n} but the matrix has ${n} rows`,
+    );
+  }
+  const transpose = options.transpose ?? false;
+  const solveWith = (rhs: Float64Array) => transpose ? f.solveTranspose(rhs) : f.solve(rhs);
   let bNorm = 0;
   for (let i = 0; i < n; i++) bNorm += b[i] * b[i];
   bNorm = Math.sqrt(bNorm);
-  let x = f.solve(b);
+  let x = solveWith(b);
   const r = new Float64Array(n);
-  let rNorm = residual(A, x, b, r);
+  let rNorm = residual(A, transpose, x, b, r);
   const history = [bNorm === 0 ? 0 : rNorm / bNorm];
   let solves = 1;
   const maxRefine = options.refine ?? 1;
   const rTrial = new Float64Array(n);
   for (let step = 0; step < maxRefine && rNorm > 0; step++) {
-    const d = f.solve(r);
+    const d = solveWith(r);
     solves++;
     const xTrial = x.map((v, i) => v + d[i]);
-    const trialNorm = residual(A, xTrial, b, rTrial);
+    const trialNorm = residual(A, transpose, xTrial, b, rTrial);
     if (!(trialNorm < rNorm)) break;
     x = xTrial;
     rNorm = trialNorm;
