@@ -196,7 +196,9 @@ async function openGpu(
     );
   }
   // Vulkan's loader probes Wayland and complains when XDG_RUNTIME_DIR is unset (harmless).
-  if (Deno.env.get("XDG_RUNTIME_DIR") === undefined) Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
+  if (Deno.env.get("XDG_RUNTIME_DIR") === undefined) {
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
+  }
   try {
     return await acquireGpu();
   } catch (e) {

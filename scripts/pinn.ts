@@ -508,7 +508,7 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
     report.section("Recovered coefficient");
     const domain = range([...kTrue, ...kappaFinal]);
     report.figure([
-      heatmap({ values: kTrue, nx, ny: nx, label: "true κ", domain, title: "true κ", width: 330 }),
+      heatmap({ values: kTrue, nx, ny: nx, label: "true κ", domain, title: "true κ", width: 260 }),
       heatmap({
         values: kappaFinal,
         nx,
@@ -516,7 +516,7 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
         label: "recovered κ",
         domain,
         title: "recovered κ",
-        width: 330,
+        width: 260,
       }),
       heatmap({
         values: kappaFinal.map((v, c) => v - kTrue[c]),
@@ -526,7 +526,7 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
         colorScheme: "rdbu",
         domain: symmetric(kappaFinal.map((v, c) => v - kTrue[c])),
         title: "error",
-        width: 330,
+        width: 260,
       }),
     ], {
       caption: `True and recovered κ on the same colour scale (dimensionless), and their ` +
@@ -558,7 +558,7 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
         domain: uDomain,
         colorScheme: "magma",
         title: "true u",
-        width: 330,
+        width: 260,
       }),
       heatmap({
         values: uFinal[0],
@@ -568,7 +568,7 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
         domain: uDomain,
         colorScheme: "magma",
         title: "predicted u",
-        width: 330,
+        width: 260,
       }),
       heatmap({
         values: uTrue[1],
@@ -578,7 +578,7 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
         colorScheme: "rdbu",
         domain: symmetric(uTrue[1]),
         title: "true u, f₂",
-        width: 330,
+        width: 260,
       }),
     ], {
       caption: `Solution u for source f₁: with the true κ and with the recovered κ ` +
@@ -591,24 +591,26 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
     report.figure([
       linePlot({
         series: [
-          { name: "total loss", x: stepAxis, y: history.loss },
           { name: "χ² misfit", x: stepAxis, y: history.misfit },
           { name: "smoothness term", x: stepAxis, y: history.smooth },
         ],
         xLabel: "Adam step",
         yLabel: "loss (dimensionless)",
         logY: true,
-        width: 500,
+        width: 400,
+        height: 320,
       }),
       linePlot({
         series: [{ name: "‖κ − κ_true‖/‖κ_true‖", x: stepAxis, y: history.kappaError }],
         xLabel: "Adam step",
         yLabel: "relative κ error",
         logY: true,
-        width: 500,
+        width: 400,
+        height: 320,
       }),
     ], {
-      caption: `Left: loss per step (χ² ≈ 1 means the fit has reached the noise level; final ` +
+      caption:
+        `Left: the two terms of the loss per step (their sum is the loss; χ² ≈ 1 means the fit has reached the noise level; final ` +
         `χ² ${
           finalMisfit.toPrecision(3)
         }). Right: relative L2 error of κ, which the loss never sees.`,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkGrad, grad, sub, sumOfSquares, Tensor, tensor } from "../lib/autodiff/mod.ts";
+import { checkGrad, grad, sub, sumOfSquares, type Tensor, tensor } from "../lib/autodiff/mod.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { initMlp, mlpForward } from "../lib/nn/mlp.ts";
 

@@ -8,7 +8,7 @@
 import { NonFiniteError, ShapeError } from "../errors.ts";
 import type { LinearOperator } from "../linalg/operator.ts";
 import { patternFromTriplets, scatterTriplets } from "./coo.ts";
-import { CsrPattern } from "./pattern.ts";
+import type { CsrPattern } from "./pattern.ts";
 
 /**
  * CSR sparse matrix over float64. Values can be swapped without touching

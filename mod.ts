@@ -1,0 +1,140 @@
+/**
+ * gradsolve: differentiable sparse linear solves for Deno, on the CPU
+ * (float64) and on the GPU (WebGPU, float32 with float64 refinement).
+ *
+ * Put a linear solve inside a learning loop and get exact, cheap gradients
+ * by implicit differentiation: one adjoint solve `Aᵀλ = x̄`, then `b̄ = λ`
+ * and, for each stored entry k of a sparse `A`, `Ā[k] = −λ[row k]·x[col k]`.
+ *
+ * @example Gradient of a loss through a sparse solve
+ * ```ts
+ * import { fromCsr, grad, poisson2d, solve, sparseTensor, sum, square, tensor } from "./mod.ts";
+ *
+ * const A = poisson2d(8);                       // 64×64 SPD matrix (CsrMatrix)
+ * const b = tensor(new Float64Array(64).fill(1));
+ * // d/d(values) of Σ x², x = A⁻¹b — one forward CG solve, one adjoint solve.
+ * const gValues = grad((v) => sum(square(solve(sparseTensor(A.pattern, v), b, { rtol: 1e-10 }))))(
+ *   fromCsr(A).values,
+ * );
+ * console.assert(gValues.size === A.nnz);
+ * ```
+ *
+ * @module
+ */
+
+// Errors
+export {
+  ConvergenceError,
+  FactorizationError,
+  GpuDeviceLostError,
+  GpuError,
+  GpuUnavailableError,
+  GradsolveError,
+  MatrixMarketError,
+  NonFiniteError,
+  ShapeError,
+  SingularMatrixError,
+} from "./lib/errors.ts";
+
+// Sparse matrices
+export { CsrPattern, type PatternTranspose } from "./lib/sparse/pattern.ts";
+export { CsrMatrix } from "./lib/sparse/csr.ts";
+export { patternFromTriplets, scatterTriplets, type TripletPattern } from "./lib/sparse/coo.ts";
+export * from "./lib/sparse/matrix_market.ts";
+export * from "./lib/sparse/generators.ts";
+export { Rng } from "./lib/random.ts";
+
+// Numeric solvers (CPU, float64)
+export * from "./lib/linalg/operator.ts";
+export type { IterationInfo, KrylovOptions } from "./lib/linalg/options.ts";
+export type { Preconditioner, PreconditionerName } from "./lib/linalg/preconditioner.ts";
+export * from "./lib/linalg/result.ts";
+export { cg } from "./lib/linalg/cg.ts";
+export { bicgstab } from "./lib/linalg/bicgstab.ts";
+export { gmres } from "./lib/linalg/gmres.ts";
+export { minres } from "./lib/linalg/minres.ts";
+export { type KrylovMethod, krylovSolve, type KrylovSolveOptions } from "./lib/linalg/krylov.ts";
+export { defaultMethod, type LinearSolveOptions, solveLinear } from "./lib/linalg/solve.ts";
+export {
+  identityPreconditioner,
+  preconditioner,
+  type PreconditionerOptions,
+} from "./lib/linalg/build_preconditioner.ts";
+export { jacobi } from "./lib/linalg/jacobi.ts";
+export { ilu0 } from "./lib/linalg/ilu0.ts";
+export { ic0, type Ic0Options, type IncompleteCholesky } from "./lib/linalg/ic0.ts";
+export {
+  userPreconditioner,
+  type UserPreconditionerOptions,
+} from "./lib/linalg/user_preconditioner.ts";
+export {
+  denseLu,
+  type DenseLuFactors,
+  denseSolve,
+  denseSolveTranspose,
+} from "./lib/linalg/dense.ts";
+export {
+  directSolve,
+  type DirectSolveOptions,
+  type DirectSolveResult,
+  type Factorization,
+  factorize,
+  type FactorizeOptions,
+} from "./lib/linalg/direct/factor.ts";
+export type { Ordering, Symbolic } from "./lib/linalg/direct/symbolic.ts";
+export type { CscView } from "./lib/linalg/direct/lu.ts";
+export type { CholeskySymbolic } from "./lib/linalg/direct/cholesky.ts";
+
+// Autodiff
+export * from "./lib/autodiff/mod.ts";
+
+// Differentiable solves
+export {
+  type AdjointMode,
+  type AdjointOptions,
+  solve,
+  type SolveOptions,
+  solveWithInfo,
+} from "./lib/diff/solve.ts";
+export { type AsyncSolveOptions, solveAsync, solveAsyncWithInfo } from "./lib/diff/solve_async.ts";
+export { SolveInfo } from "./lib/diff/solve_info.ts";
+export { type SolveGradients, solveGradients } from "./lib/diff/solve_gradients.ts";
+export type { DiffMatrix, DirectHandle, ParametricOperator } from "./lib/diff/system.ts";
+export type {
+  DifferentiablePreconditioner,
+  PreconditionerSpec,
+} from "./lib/diff/preconditioning.ts";
+export { blockSolve, type BlockSolveResult } from "./lib/diff/block_solve.ts";
+export type { NumericSolveOptions } from "./lib/diff/numeric_solve.ts";
+export type { AdjointWarmStart } from "./lib/diff/implicit.ts";
+
+// GPU (WebGPU)
+export {
+  acquireGpu,
+  type AcquireGpuOptions,
+  type GpuAdapterSummary,
+  type GpuAvailability,
+  gpuAvailable,
+  GpuContext,
+  type GpuEntryPoint,
+  type GpuLimits,
+} from "./lib/gpu/device.ts";
+export {
+  type GpuMethod,
+  gpuSolve,
+  type GpuSolveOptions,
+  type GpuSolveResult,
+  type GpuSolveTimings,
+} from "./lib/gpu/solve.ts";
+export { gpuSparseValueGradient } from "./lib/gpu/gradient.ts";
+export type { SpmvVariant } from "./lib/gpu/spmv.ts";
+export {
+  type BindingKind,
+  type BindingResource,
+  type KernelModule,
+  PipelineCache,
+} from "./lib/gpu/pipelines.ts";
+
+// Small networks and optimisers for experiments
+export * from "./lib/nn/mlp.ts";
+export * from "./lib/nn/adam.ts";
