@@ -63,6 +63,7 @@ export {
 export { jacobi } from "./lib/linalg/jacobi.ts";
 export { ilu0 } from "./lib/linalg/ilu0.ts";
 export { ic0, type Ic0Options, type IncompleteCholesky } from "./lib/linalg/ic0.ts";
+export { factorPreconditioner } from "./lib/linalg/factor_preconditioner.ts";
 export {
   userPreconditioner,
   type UserPreconditionerOptions,

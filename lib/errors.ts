@@ -32,8 +32,9 @@ export class GradsolveError extends Error {
  *
  * @example
  * ```ts
- * import { ShapeError } from "./errors.ts";
- * throw new ShapeError("Cannot apply operator: x has length 3 but the operator has 4 columns");
+ * import { GradsolveError, ShapeError } from "./errors.ts";
+ * const e = new ShapeError("Cannot apply operator: x has length 3 but the operator has 4 columns");
+ * console.assert(e instanceof GradsolveError && e.name === "ShapeError");
  * ```
  */
 export class ShapeError extends GradsolveError {}

@@ -176,6 +176,7 @@ function fmtBytes(b: number): string {
 export async function run(args: MemoryArgs = {}): Promise<MemoryResult> {
   const quick = args.quick ?? false, seed = args.seed ?? 0, out = args.out ?? "reports";
   const backend = args.backend ?? "cpu";
+  const started = performance.now();
   const grids = quick ? [16, 32] : [16, 32, 64];
   const iterationCounts = quick ? [10, 30, 100, 300, 1000] : [10, 30, 100, 300, 1000, 3000];
   // Unrolled tapes grow as n × iterations: cap the largest grids' runs.
@@ -262,6 +263,7 @@ export async function run(args: MemoryArgs = {}): Promise<MemoryResult> {
     seed,
   });
   report.metadata({
+    runSeconds: (performance.now() - started) / 1000,
     quick,
     seed,
     backend,
@@ -409,7 +411,6 @@ export async function run(args: MemoryArgs = {}): Promise<MemoryResult> {
       "2019); JAX's `lax.custom_linear_solve` and lineax (Rader, Lyons & Kidger 2023) " +
       "differentiate linear solves this way.",
   );
-  const written = await report.write(out);
   const metrics = {
     implicitGrowth,
     ratioAt100: ratio100,
@@ -423,6 +424,12 @@ export async function run(args: MemoryArgs = {}): Promise<MemoryResult> {
     firstIterationsWith1000x: first1000 ?? -1,
     maxGradientGap: maxGap,
   };
+  report.table(
+    Object.entries(metrics).map(([metric, value]) => ({ metric, value })),
+    { caption: "The numbers that define the result (also returned by run() as metrics)" },
+  );
+  const written = await report.write(out);
+
   return { finding, metrics, rows, html: written.html, json: written.json };
 }
 

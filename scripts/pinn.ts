@@ -56,7 +56,7 @@ export interface PinnOptions {
   out?: string;
   /** Cells per side of the grid. @default {24 quick, 64 full} */
   grid?: number;
-  /** Adam steps. @default {600 quick, 1500 full} */
+  /** Adam steps. @default {600 quick, 1000 full} */
   steps?: number;
   /** Number of sensors. @default {96 quick, 256 full} */
   sensors?: number;
@@ -243,7 +243,7 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
   const seed = options.seed ?? 0;
   const backend = options.backend ?? "cpu";
   const nx = options.grid ?? (quick ? 24 : 64);
-  const steps = options.steps ?? (quick ? 600 : 1500);
+  const steps = options.steps ?? (quick ? 600 : 1000);
   const nSensors = options.sensors ?? (quick ? 96 : 256);
   const n = nx * nx, h = 1 / nx;
   const lr = 1e-2, smoothWeight = 1e-3, noiseLevel = 0.01, rtol = 1e-8;
@@ -319,7 +319,6 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
     const times: StepTimes[] = [];
     const bar = progress(steps, "pinn");
     let kappaLast = kappaInitial;
-    let uLast: Float64Array[] = uTrue.map((u) => new Float64Array(u.length));
 
     for (let step = 0; step < steps; step++) {
       const t: StepTimes = { network: 0, assembly: 0, forwardSolve: 0, adjointSolve: 0, other: 0 };
@@ -384,7 +383,6 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
       times.push(t);
 
       kappaLast = kappaData;
-      uLast = infos.map((info) => info.x.data);
       infos.forEach((info, k) => warmX[k] = info.x.data);
       history.loss.push(value.item());
       history.misfit.push(misfitValue);
@@ -704,7 +702,7 @@ if (import.meta.main) {
       steps: {
         type: "number",
         integer: true,
-        description: "Adam steps (default 600 quick, 1500 full)",
+        description: "Adam steps (default 600 quick, 1000 full)",
       },
       sensors: {
         type: "number",

@@ -247,3 +247,23 @@ Deno.test("preconditioned solves take fewer iterations than unpreconditioned one
     );
   }
 });
+
+Deno.test("ic0().factor reproduces A on its pattern: (L Lᵀ)ᵢⱼ = Aᵢⱼ for stored (i, j)", () => {
+  const A = CsrMatrix.fromDense([
+    [4, -1, 0, -1, 0],
+    [-1, 4, -1, 0, -1],
+    [0, -1, 4, 0, 0],
+    [-1, 0, 0, 4, -1],
+    [0, -1, 0, -1, 4],
+  ]);
+  const L = ic0(A).factor;
+  const Ld = L.toDense(), n = 5;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      if (A.pattern.find(i, j) < 0) continue;
+      let s = 0;
+      for (let m = 0; m < n; m++) s += Ld[i * n + m] * Ld[j * n + m];
+      assert.ok(Math.abs(s - A.get(i, j)) < 1e-13, `(${i}, ${j}): ${s} vs ${A.get(i, j)}`);
+    }
+  }
+});

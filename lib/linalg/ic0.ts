@@ -7,7 +7,9 @@
  */
 
 import { FactorizationError, ShapeError } from "../errors.ts";
-import type { CsrMatrix } from "../sparse/csr.ts";
+import { CsrMatrix } from "../sparse/csr.ts";
+import { CsrPattern } from "../sparse/pattern.ts";
+import { factorPreconditioner } from "./factor_preconditioner.ts";
 import type { Preconditioner } from "./preconditioner.ts";
 
 /** Options of {@linkcode ic0}. */
@@ -24,6 +26,8 @@ export interface Ic0Options {
 export interface IncompleteCholesky extends Preconditioner {
   /** The shift α of `A + α·diag(A)` that was factored (0 when none was needed). */
   readonly shift: number;
+  /** The factor `L` (lower triangle of A's pattern, diagonal last in each row). */
+  readonly factor: CsrMatrix;
 }
 
 const AUTO_FIRST_SHIFT = 1e-3;
@@ -177,23 +181,6 @@ function factor(lower: LowerTriangle, alpha: number): { row: number; pivot: numb
 
 function preconditioner(lower: LowerTriangle, shift: number): IncompleteCholesky {
   const { n, rowPtr, colIdx } = lower;
-  const L = lower.factor;
-  const invDiag = new Float64Array(n);
-  for (let i = 0; i < n; i++) invDiag[i] = 1 / L[rowPtr[i + 1] - 1];
-  const apply = (r: Float64Array, z: Float64Array): void => {
-    // L y = r, then Lᵀ z = y (by columns of Lᵀ = rows of L).
-    for (let i = 0; i < n; i++) {
-      let s = r[i];
-      const last = rowPtr[i + 1] - 1;
-      for (let k = rowPtr[i]; k < last; k++) s -= L[k] * z[colIdx[k]];
-      z[i] = s * invDiag[i];
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      const zi = z[i] * invDiag[i];
-      z[i] = zi;
-      const last = rowPtr[i + 1] - 1;
-      for (let k = rowPtr[i]; k < last; k++) z[colIdx[k]] -= L[k] * zi;
-    }
-  };
-  return { name: "ic0", symmetric: true, shift, apply, applyTranspose: apply };
+  const factor = new CsrMatrix(new CsrPattern(n, n, rowPtr, colIdx), lower.factor);
+  return { ...factorPreconditioner(factor, "ic0"), shift, factor };
 }

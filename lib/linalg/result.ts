@@ -82,9 +82,12 @@ export type FailurePolicy = "throw" | "return";
  *
  * @example
  * ```ts
- * import { enforcePolicy, type SolveResult } from "./result.ts";
- * declare const r: SolveResult;
- * // const ok = enforcePolicy(r, "throw"); // throws unless r.converged
+ * import { enforcePolicy } from "./result.ts";
+ * import { cg } from "./cg.ts";
+ * import { CsrMatrix } from "../sparse/csr.ts";
+ * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
+ * const r = cg(A, Float64Array.of(1, 2), { maxIter: 1, onFailure: "return" });
+ * console.assert(!r.converged && enforcePolicy(r, "return") === r);
  * ```
  */
 export function enforcePolicy<R extends SolveResult>(
