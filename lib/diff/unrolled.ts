@@ -56,7 +56,10 @@ export function tensorPreconditioner(
 
 /** How an unrolled run stops. */
 export interface UnrolledStop {
-  /** Run exactly this many iterations (unless the residual is exactly zero). */
+  /**
+   * Run exactly this many iterations, unless the recurrence reaches a 0/0
+   * (the residual underflowed after convergence): then it stops there.
+   */
   readonly iterations?: number;
   /** Otherwise stop when the recursive residual ≤ max(rtol‖b‖, atol), or at maxIter. */
   readonly rtol: number;
@@ -134,6 +137,7 @@ export function unrolledCg(
     if (rz.item() === 0) break; // exact solution reached: further steps are 0/0
     const Ap = sys.apply(p);
     const alpha = div(rz, dot(p, Ap));
+    if (!Number.isFinite(alpha.item())) break; // pᵀAp underflowed after convergence
     x = add(x, mul(alpha, p));
     r = sub(r, mul(alpha, Ap));
     it++;
@@ -172,18 +176,21 @@ export function unrolledBicgstab(
     const rv = dot(rHat, v);
     if (rv.item() === 0) break;
     const alpha = div(rho, rv);
+    if (!Number.isFinite(alpha.item())) break; // r̂ᵀv underflowed after convergence
     const s = sub(r, mul(alpha, v));
     const sHat = M(s);
     const t = sys.apply(sHat);
     const tt = dot(t, t);
     it++;
-    if (tt.item() === 0) {
+    const omega = tt.item() === 0 ? undefined : div(dot(t, s), tt);
+    if (omega === undefined || !Number.isFinite(omega.item()) || omega.item() === 0) {
+      // s is already the solution's residual, or ω is 0 or not representable:
+      // take the half step and stop (further steps are 0/0).
       x = add(x, mul(alpha, pHat));
       r = s;
       history.push(l2(r.data) / bn);
       break;
     }
-    const omega = div(dot(t, s), tt);
     x = add(add(x, mul(alpha, pHat)), mul(omega, sHat));
     r = sub(s, mul(omega, t));
     history.push(l2(r.data) / bn);
