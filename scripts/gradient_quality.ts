@@ -379,6 +379,7 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
     } (SPD)`;
 
   const report = new Report({
+    started: new Date(performance.timeOrigin + started),
     name: "gradient_quality",
     title: "Gradient quality: finite differences, implicit, unrolled and truncated",
     finding,
@@ -386,7 +387,6 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
     seed,
   });
   report.metadata({
-    runSeconds: (performance.now() - started) / 1000,
     quick,
     seed,
     backend,

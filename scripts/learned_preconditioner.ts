@@ -720,6 +720,7 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
   };
 
   const report = new Report({
+    started: new Date(performance.timeOrigin + started),
     name: "learned_preconditioner",
     title: "Learned preconditioners for random-coefficient diffusion",
     finding,

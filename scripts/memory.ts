@@ -256,6 +256,7 @@ export async function run(args: MemoryArgs = {}): Promise<MemoryResult> {
     }`;
 
   const report = new Report({
+    started: new Date(performance.timeOrigin + started),
     name: "memory",
     title: "Tape memory: implicit adjoint vs unrolled CG",
     finding,
@@ -263,7 +264,6 @@ export async function run(args: MemoryArgs = {}): Promise<MemoryResult> {
     seed,
   });
   report.metadata({
-    runSeconds: (performance.now() - started) / 1000,
     quick,
     seed,
     backend,

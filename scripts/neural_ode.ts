@@ -509,6 +509,7 @@ export async function run(options: NeuralOdeOptions = {}): Promise<NeuralOdeResu
     };
 
     const report = new Report({
+      started: new Date(performance.timeOrigin + runStart),
       name: "neural_ode",
       title: "Physics neural ODE: learning A(y) in A(y) dy/dt = f(t, y) through sparse solves",
       finding,
@@ -754,7 +755,6 @@ export async function run(options: NeuralOdeOptions = {}): Promise<NeuralOdeResu
         `of the linear solves: JAX \`lax.custom_linear_solve\`; lineax (Rader, Lyons & ` +
         `Kidger 2023). Conjugate gradients: Hestenes & Stiefel (1952).`,
     );
-    report.metadata({ wallSeconds: (performance.now() - runStart) / 1000 });
     const written = await report.write(options.out ?? "reports");
     return { finding, metrics, report: written };
   } finally {

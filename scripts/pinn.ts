@@ -456,6 +456,7 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
     };
 
     const report = new Report({
+      started: new Date(performance.timeOrigin + runStart),
       name: "pinn",
       title:
         "Physics-informed inverse problem: recovering κ(x, y) through a differentiable sparse solve",
@@ -683,7 +684,6 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
         `through a solver inside a network; Raissi, Perdikaris & Karniadakis (2019) for ` +
         `physics-informed neural networks.`,
     );
-    report.metadata({ wallSeconds: (performance.now() - runStart) / 1000 });
     const written = await report.write(options.out ?? "reports");
     return { finding, metrics, report: written };
   } finally {

@@ -536,6 +536,7 @@ export async function run(args: StochasticGradientsArgs = {}): Promise<Stochasti
     `(bias ${e1(metrics.telescopingBiasK4)}, noise-limited)`;
 
   const report = new Report({
+    started: new Date(performance.timeOrigin + started),
     name: "stochastic_gradients",
     title: "Stochastic gradients of a sparse solve: the sampled-rows sketch vs better estimators",
     finding,
@@ -543,7 +544,6 @@ export async function run(args: StochasticGradientsArgs = {}): Promise<Stochasti
     seed,
   });
   report.metadata({
-    runSeconds: (performance.now() - started) / 1000,
     quick,
     seed,
     backend,

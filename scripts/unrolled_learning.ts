@@ -460,6 +460,7 @@ export async function run(options: UnrolledLearningOptions = {}): Promise<Experi
   };
 
   const report = new Report({
+    started: new Date(performance.timeOrigin + started),
     name: "unrolled_learning",
     title: "Learning inside unrolled CG: per-step α/β and search directions",
     finding,

@@ -32,6 +32,8 @@ export interface ReportOptions {
   adapter?: string;
   /** Seed of the run's random numbers. @default {parameters.seed, else null} */
   seed?: number;
+  /** When the run began; the metadata's wall time counts from it. @default {when the Report is constructed} */
+  started?: Date;
 }
 
 /** A table: rows as records (columns in first-seen key order) or as arrays under `columns`. */
@@ -142,12 +144,13 @@ export class Report {
   /** The one-sentence result; scripts may set it once the numbers are known. */
   finding: string;
   readonly #options: ReportOptions;
-  readonly #started = new Date();
+  readonly #started: Date;
   readonly #blocks: Block[] = [];
   readonly #parameters: Record<string, unknown> = {};
 
-  /** Starts a report; the run's start time is taken now. */
+  /** Starts a report; the run's start time is `options.started`, else now. */
   constructor(options: ReportOptions) {
+    this.#started = options.started ?? new Date();
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(options.name)) {
       throw new GradsolveError(
         `Cannot create report: name must be letters, digits, "_" or "-", got "${options.name}"`,

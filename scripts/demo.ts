@@ -1,0 +1,87 @@
+/**
+ * `deno task demo`: runs every experiment in its quick form, writes the
+ * reports into `reports/` (or `--out DIR`), and prints the path of the index
+ * and each report's one-line finding. Opens nothing.
+ *
+ * ```
+ * deno run -A scripts/demo.ts [--out reports] [--seed 0] [--backend cpu|webgpu] [--full]
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+
+/** One experiment: its script and how to run it. */
+interface Experiment {
+  readonly name: string;
+  readonly load: () => Promise<
+    {
+      run(
+        o: { quick?: boolean; seed?: number; backend?: "cpu" | "webgpu"; out?: string },
+      ): Promise<{ finding: string }>;
+    }
+  >;
+}
+
+const EXPERIMENTS: readonly Experiment[] = [
+  { name: "pinn", load: () => import("./pinn.ts") },
+  { name: "neural_ode", load: () => import("./neural_ode.ts") },
+  { name: "learned_preconditioner", load: () => import("./learned_preconditioner.ts") },
+  { name: "stochastic_gradients", load: () => import("./stochastic_gradients.ts") },
+  { name: "gradient_quality", load: () => import("./gradient_quality.ts") },
+  { name: "memory", load: () => import("./memory.ts") },
+  { name: "unrolled_learning", load: () => import("./unrolled_learning.ts") },
+  { name: "bench", load: () => import("./bench.ts") },
+];
+
+const USAGE =
+  "Usage: deno run -A scripts/demo.ts [--out reports] [--seed 0] [--backend cpu|webgpu] [--full]";
+
+async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        out: { type: "string", default: "reports" },
+        seed: { type: "string", default: "0" },
+        backend: { type: "string", default: "cpu" },
+        full: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (e) {
+    console.error(`demo: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || (values.backend !== "cpu" && values.backend !== "webgpu")) {
+    console.error(`demo: --seed must be an integer and --backend cpu or webgpu\n${USAGE}`);
+    return 2;
+  }
+  const backend = values.backend;
+  let failures = 0;
+  for (const { name, load } of EXPERIMENTS) {
+    const t0 = performance.now();
+    try {
+      const { run } = await load();
+      const { finding } = await run({ quick: !values.full, seed, backend, out: values.out });
+      const s = ((performance.now() - t0) / 1000).toFixed(1);
+      console.log(`${name.padEnd(24)} ${s.padStart(6)} s  ${finding}`);
+    } catch (e) {
+      failures++;
+      console.log(`${name.padEnd(24)} FAILED  ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  console.log(`\nreports: ${resolve(values.out, "index.html")}`);
+  return failures === 0 ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { cgIterationBytes, measureBandwidth, run } from "../scripts/bench.ts";
+
+Deno.test("cgIterationBytes() counts the streamed arrays of one CG iteration", () => {
+  // n = 3, nnz = 7: float64 = 12·7 + 4·4 + (16 + 48 + 24)·3; float32 = 8·7 + 4·4 + 60·3.
+  assert.equal(cgIterationBytes(3, 7, "float64"), 84 + 16 + 264);
+  assert.equal(cgIterationBytes(3, 7, "float32"), 56 + 16 + 180);
+});
+
+Deno.test("measureBandwidth() returns a positive triad rate", () => {
+  const bw = measureBandwidth(1 << 18, 3);
+  assert.ok(bw.gbPerSecond > 0 && Number.isFinite(bw.gbPerSecond));
+  assert.ok(bw.gbPerSecond >= bw.medianGbPerSecond);
+  assert.equal(bw.repetitions, 3);
+});
+
+Deno.test({
+  name: "bench.ts --quick writes the report with sane timings, ratios and read-back counts",
+  // The GPU context and the reference subprocess are closed by run() itself.
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    try {
+      const r = await run({ quick: true, out, seed: 0, backend: "cpu" });
+      const html = await Deno.readTextFile(`${out}/bench.html`);
+      const json = JSON.parse(await Deno.readTextFile(`${out}/bench.json`));
+      assert.ok(html.includes("<svg"));
+      assert.equal(json.name, "bench");
+      assert.ok(json.figures.length >= 4, `${json.figures.length} figures`);
+      const table = json.tables.find((t: { caption: string }) =>
+        t.caption.startsWith("The numbers")
+      );
+      assert.equal(table.rows.length, Object.keys(r.metrics).length);
+      const m = r.metrics;
+
+      // Bandwidth and the CG bound.
+      assert.ok(Number(m.bandwidthGBs) > 0.1 && Number(m.bandwidthGBs) < 10_000);
+      assert.ok(Number(m.cpuCgBoundMsPerIteration) > 0);
+      const fraction = Number(m.cpuCgBandwidthFraction);
+      assert.ok(fraction > 0.001 && fraction < 50, `CG bandwidth fraction ${fraction}`);
+
+      // Every CPU solve converged with positive times; its true residual meets rtol.
+      const cpu = r.solves.filter((s) => s.backend === "cpu");
+      assert.equal(cpu.length, 3 * 5);
+      for (const s of cpu) {
+        assert.ok(s.converged, `${s.method} N=${s.N}`);
+        assert.ok(s.ms > 0 && s.relativeResidual <= 1e-6);
+        if (s.method !== "direct") assert.ok(s.msPerIteration > 0 && s.iterations > 0);
+      }
+      for (const s of cpu.filter((s) => s.method === "cg")) {
+        assert.equal(s.boundMsPerIteration, cgIterationBytes(s.n, s.nnz, "float64") /
+          (r.bandwidth.gbPerSecond * 1e6));
+      }
+
+      // Forward vs backward: finite positive ratios; each gradient solves the adjoint system.
+      assert.ok(r.diff.length > 0);
+      for (const d of r.diff) {
+        assert.ok(d.forwardMs > 0 && d.backwardMs > 0, `${d.backend} ${d.method} N=${d.N}`);
+        assert.ok(Number.isFinite(d.ratio) && d.ratio > 0);
+        assert.ok(d.adjointResidual < 1e-5, `${d.method}: ${d.adjointResidual}`);
+      }
+      // The direct solver's backward pass reuses the factorisation: cheaper than its forward.
+      assert.ok(Number(m.backwardOverForwardDirect) < 1);
+
+      // GPU: every solve converged, read-backs stay near ⌈iterations / K⌉.
+      const gpu = r.solves.filter((s) => s.backend === "webgpu");
+      assert.equal(m.gpuRan, gpu.length > 0);
+      for (const s of gpu) {
+        assert.ok(s.converged && s.relativeResidual <= 1e-6, `${s.method} N=${s.N}`);
+        assert.ok(s.readbacks >= 1);
+        assert.ok(
+          s.readbacks <= Math.ceil(s.iterations / 25) + 2 * s.innerSolves,
+          `${s.method} N=${s.N}: ${s.readbacks} read-backs, ${s.iterations} iterations, ` +
+            `${s.innerSolves} float32 solves`,
+        );
+        assert.ok(s.recordMs >= 0 && s.waitMs > 0 && s.ms >= s.recordMs + s.waitMs);
+      }
+      if (gpu.length > 0) {
+        assert.ok(html.includes(String(m.gpuAdapter).replace(/&/g, "&amp;").slice(0, 20)));
+        if (m.gpuSoftware) assert.ok(html.includes("software adapter"));
+      } else {
+        assert.ok(html.includes("GPU part was skipped"));
+      }
+
+      // The C reference is optional; when it ran its ratios are finite.
+      if (m.cReference) assert.ok(Number(m.gradsolveOverCFused) > 0);
+      else assert.ok(html.includes("C/Eigen comparison was skipped"));
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
