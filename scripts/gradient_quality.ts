@@ -28,7 +28,7 @@ import { type SolveOptions, solveWithInfo } from "../lib/diff/solve.ts";
 import { denseLu } from "../lib/linalg/dense.ts";
 import { solveLinear } from "../lib/linalg/solve.ts";
 import { Rng } from "../lib/random.ts";
-import { parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { experimentMain } from "../lib/report/args.ts";
 import { linePlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";
@@ -525,21 +525,4 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
   return { finding, metrics, html: written.html, json: written.json };
 }
 
-if (import.meta.main) {
-  try {
-    const args = parseExperimentArgs(Deno.args, {}, "deno run -A scripts/gradient_quality.ts");
-    if (args.help) {
-      console.log(args.usage);
-    } else {
-      const r = await run(args);
-      console.log(`gradient_quality: ${r.finding}`);
-      console.log(r.html);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
-      Deno.exit(2);
-    }
-    throw error;
-  }
-}
+if (import.meta.main) await experimentMain("gradient_quality", {}, run);

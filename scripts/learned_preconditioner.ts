@@ -48,7 +48,7 @@ import type { Preconditioner } from "../lib/linalg/preconditioner.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { initMlp, type Mlp, mlpForward } from "../lib/nn/mlp.ts";
 import { Rng } from "../lib/random.ts";
-import { type ExperimentArgs, parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { type ExperimentArgs, experimentMain } from "../lib/report/args.ts";
 import { heatmap, histogram, linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report, type WrittenReport } from "../lib/report/report.ts";
@@ -943,24 +943,8 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
 }
 
 if (import.meta.main) {
-  try {
-    const args = parseExperimentArgs(
-      Deno.args,
-      {},
-      "deno run -A scripts/learned_preconditioner.ts",
-    );
-    if (args.help) {
-      console.log(args.usage);
-    } else {
-      const { finding, written } = await run(args);
-      console.log(`learned_preconditioner: ${finding}`);
-      console.log(written.html);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
-      Deno.exit(2);
-    }
-    throw error;
-  }
+  await experimentMain("learned_preconditioner", {}, async (args) => {
+    const { finding, written } = await run(args);
+    return { finding, html: written.html };
+  });
 }

@@ -21,7 +21,7 @@ import vm from "node:vm";
 import { sparseTensor, sum, tapeBytes, type Tensor, tensor, vjp } from "../lib/autodiff/mod.ts";
 import { type SolveOptions, solveWithInfo } from "../lib/diff/solve.ts";
 import { Rng } from "../lib/random.ts";
-import { parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { experimentMain } from "../lib/report/args.ts";
 import { linePlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";
@@ -433,21 +433,4 @@ export async function run(args: MemoryArgs = {}): Promise<MemoryResult> {
   return { finding, metrics, rows, html: written.html, json: written.json };
 }
 
-if (import.meta.main) {
-  try {
-    const args = parseExperimentArgs(Deno.args, {}, "deno run -A scripts/memory.ts");
-    if (args.help) {
-      console.log(args.usage);
-    } else {
-      const r = await run(args);
-      console.log(`memory: ${r.finding}`);
-      console.log(r.html);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
-      Deno.exit(2);
-    }
-    throw error;
-  }
-}
+if (import.meta.main) await experimentMain("memory", {}, run);

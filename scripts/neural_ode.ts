@@ -37,7 +37,7 @@ import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { initMlp, type Mlp, mlpForward } from "../lib/nn/mlp.ts";
 import { Rng } from "../lib/random.ts";
-import { parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { experimentMain } from "../lib/report/args.ts";
 import { heatmap, linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report, type WrittenReport } from "../lib/report/report.ts";
@@ -773,38 +773,23 @@ function symmetric(values: Iterable<number>): [number, number] {
 }
 
 if (import.meta.main) {
-  try {
-    const args = parseExperimentArgs(Deno.args, {
-      nodes: {
-        type: "number",
-        integer: true,
-        description: "chain nodes (default 12 quick, 32 full)",
-      },
-      steps: {
-        type: "number",
-        integer: true,
-        description: "Adam steps (default 60 quick, 300 full)",
-      },
-    }, "deno run -A scripts/neural_ode.ts");
-    if (args.help) {
-      console.log(args.usage);
-    } else {
-      const { finding, report } = await run({
-        quick: args.quick,
-        seed: args.seed,
-        backend: args.backend,
-        out: args.out,
-        ...(args.nodes !== undefined ? { nodes: args.nodes } : {}),
-        ...(args.steps !== undefined ? { steps: args.steps } : {}),
-      });
-      console.log(`neural_ode: ${finding}`);
-      console.log(report.html);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
-      Deno.exit(2);
-    }
-    throw error;
-  }
+  await experimentMain("neural_ode", {
+    nodes: {
+      type: "number",
+      integer: true,
+      description: "chain nodes (default 12 quick, 32 full)",
+    },
+    steps: {
+      type: "number",
+      integer: true,
+      description: "Adam steps (default 60 quick, 300 full)",
+    },
+  }, async ({ nodes, steps, ...args }) => {
+    const { finding, report } = await run({
+      ...args,
+      ...(nodes !== undefined ? { nodes } : {}),
+      ...(steps !== undefined ? { steps } : {}),
+    });
+    return { finding, html: report.html };
+  });
 }

@@ -37,7 +37,7 @@ import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { initMlp, type Mlp, mlpForward } from "../lib/nn/mlp.ts";
 import { Rng } from "../lib/random.ts";
-import { parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { experimentMain } from "../lib/report/args.ts";
 import { barPlot, heatmap, linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report, type WrittenReport } from "../lib/report/report.ts";
@@ -692,44 +692,29 @@ export async function run(options: PinnOptions = {}): Promise<PinnResult> {
 }
 
 if (import.meta.main) {
-  try {
-    const args = parseExperimentArgs(Deno.args, {
-      grid: {
-        type: "number",
-        integer: true,
-        description: "cells per side (default 24 quick, 64 full)",
-      },
-      steps: {
-        type: "number",
-        integer: true,
-        description: "Adam steps (default 600 quick, 1000 full)",
-      },
-      sensors: {
-        type: "number",
-        integer: true,
-        description: "sensor count (default 96 quick, 256 full)",
-      },
-    }, "deno run -A scripts/pinn.ts");
-    if (args.help) {
-      console.log(args.usage);
-    } else {
-      const { finding, report } = await run({
-        quick: args.quick,
-        seed: args.seed,
-        backend: args.backend,
-        out: args.out,
-        ...(args.grid !== undefined ? { grid: args.grid } : {}),
-        ...(args.steps !== undefined ? { steps: args.steps } : {}),
-        ...(args.sensors !== undefined ? { sensors: args.sensors } : {}),
-      });
-      console.log(`pinn: ${finding}`);
-      console.log(report.html);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
-      Deno.exit(2);
-    }
-    throw error;
-  }
+  await experimentMain("pinn", {
+    grid: {
+      type: "number",
+      integer: true,
+      description: "cells per side (default 24 quick, 64 full)",
+    },
+    steps: {
+      type: "number",
+      integer: true,
+      description: "Adam steps (default 600 quick, 1000 full)",
+    },
+    sensors: {
+      type: "number",
+      integer: true,
+      description: "sensor count (default 96 quick, 256 full)",
+    },
+  }, async ({ grid, steps, sensors, ...args }) => {
+    const { finding, report } = await run({
+      ...args,
+      ...(grid !== undefined ? { grid } : {}),
+      ...(steps !== undefined ? { steps } : {}),
+      ...(sensors !== undefined ? { sensors } : {}),
+    });
+    return { finding, html: report.html };
+  });
 }

@@ -32,7 +32,7 @@ import {
 import { cg } from "../lib/linalg/cg.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { Rng } from "../lib/random.ts";
-import { parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { experimentMain } from "../lib/report/args.ts";
 import { linePlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";
@@ -724,21 +724,4 @@ export async function run(args: StochasticGradientsArgs = {}): Promise<Stochasti
   return { finding, metrics, html: written.html, json: written.json };
 }
 
-if (import.meta.main) {
-  try {
-    const args = parseExperimentArgs(Deno.args, {}, "deno run -A scripts/stochastic_gradients.ts");
-    if (args.help) {
-      console.log(args.usage);
-    } else {
-      const r = await run(args);
-      console.log(`stochastic_gradients: ${r.finding}`);
-      console.log(r.html);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
-      Deno.exit(2);
-    }
-    throw error;
-  }
-}
+if (import.meta.main) await experimentMain("stochastic_gradients", {}, run);

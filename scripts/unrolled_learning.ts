@@ -39,7 +39,7 @@ import { jacobi } from "../lib/linalg/jacobi.ts";
 import { minres } from "../lib/linalg/minres.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { Rng } from "../lib/random.ts";
-import { type ExperimentArgs, parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { type ExperimentArgs, experimentMain } from "../lib/report/args.ts";
 import { linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report, type WrittenReport } from "../lib/report/report.ts";
@@ -628,20 +628,8 @@ export async function run(options: UnrolledLearningOptions = {}): Promise<Experi
 }
 
 if (import.meta.main) {
-  try {
-    const args = parseExperimentArgs(Deno.args, {}, "deno run -A scripts/unrolled_learning.ts");
-    if (args.help) {
-      console.log(args.usage);
-    } else {
-      const { finding, written } = await run(args);
-      console.log(`unrolled_learning: ${finding}`);
-      console.log(written.html);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
-      Deno.exit(2);
-    }
-    throw error;
-  }
+  await experimentMain("unrolled_learning", {}, async (args) => {
+    const { finding, written } = await run(args);
+    return { finding, html: written.html };
+  });
 }

@@ -157,3 +157,49 @@ export function parseExperimentArgs<S extends Record<string, OptionSpec> = Recor
   }
   return out as ExperimentArgs & OptionValues<S>;
 }
+
+/** What an experiment's `run` gives {@linkcode experimentMain} to print. */
+export interface ExperimentOutcome {
+  /** The one-sentence finding. */
+  readonly finding: string;
+  /** Path of the written HTML report. */
+  readonly html: string;
+}
+
+/**
+ * The command line of an experiment script: parses `Deno.args` with
+ * {@linkcode parseExperimentArgs}, prints usage for `--help`, runs the
+ * experiment, and prints `NAME: finding` and the report path. A usage error
+ * prints the message and usage on stderr and exits with status 2.
+ *
+ * @example
+ * ```ts
+ * import { experimentMain } from "./args.ts";
+ * if (import.meta.main) {
+ *   await experimentMain("demo", {}, async (args) => {
+ *     return { finding: `ran with seed ${args.seed}`, html: `${args.out}/demo.html` };
+ *   });
+ * }
+ * ```
+ */
+export async function experimentMain<S extends Record<string, OptionSpec>>(
+  name: string,
+  extraSpec: S,
+  run: (args: ExperimentArgs & OptionValues<S>) => Promise<ExperimentOutcome>,
+): Promise<void> {
+  let args: ExperimentArgs & OptionValues<S>;
+  try {
+    args = parseExperimentArgs(Deno.args, extraSpec, `deno run -A scripts/${name}.ts`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n${error.usage}`);
+    Deno.exit(2);
+  }
+  if (args.help) {
+    console.log(args.usage);
+    return;
+  }
+  const { finding, html } = await run(args);
+  console.log(`${name}: ${finding}`);
+  console.log(html);
+}
