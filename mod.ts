@@ -82,6 +82,7 @@ export {
   factorize,
   type FactorizeOptions,
 } from "./lib/linalg/direct/factor.ts";
+export { factorizationPreconditioner } from "./lib/linalg/direct/preconditioner.ts";
 export type { Ordering, Symbolic } from "./lib/linalg/direct/symbolic.ts";
 export type { CscView } from "./lib/linalg/direct/lu.ts";
 export type { CholeskySymbolic } from "./lib/linalg/direct/cholesky.ts";

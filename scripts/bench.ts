@@ -116,6 +116,8 @@ export interface DiffRow {
   backwardMs: number;
   /** backward / forward. */
   ratio: number;
+  /** (backward ms / adjoint iteration) / (forward ms / forward iteration); NaN for direct. */
+  ratioPerIteration: number;
   /** Forward iterations. */
   forwardIterations: number;
   /** Adjoint iterations. */
@@ -233,7 +235,11 @@ function norm(v: Float64Array): number {
 interface Problem {
   N: number;
   A: CsrMatrix;
+  /** b = A·x*, x* ~ N(0, I): the timed solves. */
   b: Float64Array;
+  /** b ~ N(0, I): the differentiated solves (same distribution as the cotangent). */
+  bRandom: Float64Array;
+  /** x̄ ~ N(0, I). */
   cotangent: Float64Array;
 }
 
@@ -242,8 +248,9 @@ function problem(N: number, seed: number): Problem {
   const n = A.shape[0];
   const rng = new Rng(seed * 7919 + N);
   const xStar = Float64Array.from({ length: n }, () => rng.normal());
+  const bRandom = Float64Array.from({ length: n }, () => rng.normal());
   const cotangent = Float64Array.from({ length: n }, () => rng.normal());
-  return { N, A, b: A.multiply(xStar), cotangent };
+  return { N, A, b: A.multiply(xStar), bRandom, cotangent };
 }
 
 const RTOL = 1e-6;
@@ -367,7 +374,7 @@ async function cpuDiff(p: Problem, method: SolveMethod): Promise<DiffRow> {
   const options = { method, rtol: RTOL, maxIter: Math.max(1000, 40 * p.N) };
   let info: SolveInfo | undefined;
   let gb: Tensor | undefined;
-  const values = tensor(p.A.values), b = tensor(p.b);
+  const values = tensor(p.A.values), b = tensor(p.bRandom);
   const { forwardMs, backwardMs } = await timeForwardBackward(() => {
     const t0 = performance.now();
     const [, pullback] = vjp(
@@ -392,6 +399,7 @@ async function cpuDiff(p: Problem, method: SolveMethod): Promise<DiffRow> {
     forwardMs,
     backwardMs,
     ratio: backwardMs / forwardMs,
+    ratioPerIteration: method === "direct" ? NaN : (backwardMs / ai) / (forwardMs / fi),
     forwardIterations: fi,
     adjointIterations: ai,
     adjointResidual: adjointResidual(p.A, gb!.data, p.cotangent),
@@ -408,7 +416,7 @@ async function gpuDiff(
   const n = p.A.shape[0];
   let info: SolveInfo | undefined;
   let gb: Tensor | undefined;
-  const values = tensor(p.A.values), b = tensor(p.b);
+  const values = tensor(p.A.values), b = tensor(p.bRandom);
   const { forwardMs, backwardMs } = await timeForwardBackward(async () => {
     const t0 = performance.now();
     const [, pullback] = await vjpAsync(
@@ -441,6 +449,7 @@ async function gpuDiff(
     forwardMs,
     backwardMs,
     ratio: backwardMs / forwardMs,
+    ratioPerIteration: (backwardMs / ai) / (forwardMs / fi),
     forwardIterations: fi,
     adjointIterations: ai,
     adjointResidual: adjointResidual(p.A, gb!.data, p.cotangent),
@@ -497,9 +506,17 @@ async function runReference(
   };
 }
 
-const label = (
-  m: string,
-) => (m === "gmres" ? "GMRES(30)" : m === "direct" ? "direct" : m.toUpperCase());
+const LABELS: Record<string, string> = {
+  cg: "CG",
+  bicgstab: "BiCGSTAB",
+  gmres: "GMRES(30)",
+  minres: "MINRES",
+  direct: "direct",
+};
+const label = (m: string) => LABELS[m] ?? m;
+/** Fewest read-backs for a GPU solve: one per batch of K steps (a BiCGSTAB step is 2 iterations). */
+const minReadbacks = (r: SolveRow, K: number) =>
+  Math.ceil(r.iterations / (r.method === "bicgstab" ? 2 * K : K));
 const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "—");
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
 
@@ -651,7 +668,7 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   const gpuOverCpu = gpuCgBig && cpuCgAtGpuN
     ? gpuCgBig.msPerIteration / cpuCgAtGpuN.msPerIteration
     : NaN;
-  const readbackExcess = gpu.map((r) => r.readbacks - Math.ceil(r.iterations / K));
+  const readbackExcess = gpu.map((r) => r.readbacks - minReadbacks(r, K));
   const maxReadbackExcess = gpu.length ? Math.max(...readbackExcess) : 0;
   const waitShare = gpu.length
     ? gpu.reduce((s, r) => s + r.waitMs, 0) / gpu.reduce((s, r) => s + r.waitMs + r.recordMs, 0)
@@ -667,10 +684,10 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   const gpuCgRatio = ratioOf(gpuDiffRows, "cg");
   const maxAdjointResidual = Math.max(...diff.map((d) => d.adjointResidual));
   const directBig = find(cpu, "direct", maxCpuN)!;
-  // Smallest grid where CG beats the direct solver on time to solution.
-  const crossover = [...new Set(cpu.map((r) => r.N))].find((N) =>
-    find(cpu, "cg", N)!.ms < find(cpu, "direct", N)!.ms
-  );
+  const cpuNs = [...new Set(cpu.map((r) => r.N))];
+  const cgWins = cpuNs.filter((N) => find(cpu, "cg", N)!.ms < find(cpu, "direct", N)!.ms);
+  const directWins = cpuNs.filter((N) => !cgWins.includes(N));
+  const crossover = cgWins.find((N) => N > Math.max(0, ...directWins));
   const ref = reference.summary;
   const refBytes = ref ? cgIterationBytes(ref.n, ref.nnz, "float64") : NaN;
   const refFraction = (impl: string) =>
@@ -724,7 +741,7 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   report.text(
     "What a solve costs on this machine, measured, and how far each number is from what the " +
       "memory system allows. All problems are 2-D Poisson matrices (5-point stencil, n = N² " +
-      "unknowns, b = A·x* with random x*), solved to a relative residual of 1e-6 (the true " +
+      "unknowns, `b = A·x*` with random `x*`), solved to a relative residual of 1e-6 (the true " +
       "float64 residual, also for the float32 GPU solves, which `gpuSolve` refines in float64).\n\n" +
       "- **CPU** (float64, one thread): CG (Hestenes & Stiefel 1952), BiCGSTAB, GMRES(30), " +
       "MINRES and the sparse direct solver (`solveLinear`).\n" +
@@ -772,7 +789,12 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   };
   report.figure(
     linePlot({
-      series: [...seriesOf(cpu, "CPU", "ms"), ...seriesOf(gpu, "GPU", "ms")],
+      // Direct last, so that the Krylov series keep their colours in the next figure.
+      series: [
+        ...seriesOf(cpu.filter((r) => r.method !== "direct"), "CPU", "ms"),
+        ...seriesOf(gpu, "GPU", "ms"),
+        ...seriesOf(cpu.filter((r) => r.method === "direct"), "CPU", "ms"),
+      ],
       xLabel: "unknowns n",
       yLabel: "time to rtol 1e-6 (ms)",
       logX: true,
@@ -782,9 +804,9 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     }),
     {
       caption: "Wall time of one solve to a true relative residual of 1e-6 (best of up to three " +
-        "runs when a solve takes under 300 ms). Only converged solves are drawn: GMRES(30) runs a " +
-        `fixed ${GMRES_ITERATION_CAP}-iteration budget above N = ${input.sizes.cpuGmresMaxN} (CPU) / ` +
-        `${input.sizes.gpuGmresMaxN} (GPU) and is then unconverged (see the table). GPU times ` +
+        "runs when a solve takes under 300 ms). Only converged solves are drawn: GMRES(30) gets " +
+        `a ${GMRES_ITERATION_CAP}-iteration budget above N = ${input.sizes.cpuGmresMaxN} (CPU) / ` +
+        `${input.sizes.gpuGmresMaxN} (GPU), and the table says whether it converged. GPU times ` +
         "include upload and the float64 refinement.",
     },
   );
@@ -809,7 +831,7 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     }),
     {
       caption: "Milliseconds per iteration (solve time / iterations; GPU: (record + submit + " +
-        "wait) / iterations; BiCGSTAB counts half-steps on the GPU, full steps on the CPU). The " +
+        "wait) / iterations; BiCGSTAB counts half-steps, one SpMV each, on both backends). The " +
         "bound lines are the bytes one CG iteration must stream divided by the measured triad " +
         "bandwidth; below about n = 2·10⁵ the working set fits the 32 MiB L3 cache and a solver " +
         "can run faster than the DRAM bound.",
@@ -821,7 +843,6 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       method: label(r.method),
       N: r.N,
       n: r.n,
-      nnz: r.nnz,
       iterations: r.iterations,
       converged: r.converged,
       "rel. residual": r.relativeResidual,
@@ -836,14 +857,14 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     },
   );
   report.text(
-    crossover === undefined
-      ? `The direct solver was faster than CG at every size measured (up to n = ${
-        directBig.n.toLocaleString("en")
-      }: ${fmt(directBig.ms, 0)} ms vs ${fmt(cgBig.ms, 0)} ms for CG).`
-      : `The sparse direct solver wins on small grids; CG is faster from N = ${crossover} on ` +
-        `(n = ${(crossover * crossover).toLocaleString("en")}), and at n = ${
-          directBig.n.toLocaleString("en")
-        } the direct solve takes ${fmt(directBig.ms, 0)} ms against ${fmt(cgBig.ms, 0)} ms for CG.`,
+    `Sparse direct vs CG (time to rtol 1e-6, b = A·x* easy for CG): the direct solver was faster at ${
+      directWins.length === 0 ? "no size" : `N = ${directWins.join(", ")}`
+    } and CG at ${cgWins.length === 0 ? "no size" : `N = ${cgWins.join(", ")}`}; at n = ${
+      directBig.n.toLocaleString("en")
+    } the direct solve takes ${fmt(directBig.ms, 0)} ms against ${
+      fmt(cgBig.ms, 0)
+    } ms for CG (fill-in of the 2-D factor grows faster than ` +
+      "n, CG's cost as n·iterations).",
   );
 
   report.section("Fraction of memory bandwidth achieved by CG");
@@ -895,21 +916,24 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
           const rs = gpu.filter((r) => r.method === m);
           return {
             name: label(m),
-            x: rs.map((r) => Math.ceil(r.iterations / K)),
+            x: rs.map((r) => minReadbacks(r, K)),
             y: rs.map((r) => r.readbacks),
           };
         }),
-        xLabel: `⌈iterations / K⌉ (K = ${K})`,
+        xLabel: `⌈steps / K⌉: one read-back per batch (K = ${K})`,
         yLabel: "read-backs per solve",
         diagonal: true,
       }),
       {
-        caption: "Read-backs (mapAsync round trips) per GPU solve against the minimum for its " +
-          "iteration count. Each float32 solve of the refinement adds at most one partial batch, " +
-          "and GMRES may close a batch early at a restart boundary.",
+        caption: "Read-backs (mapAsync round trips) per GPU solve against one per batch of K " +
+          "steps (a BiCGSTAB step counts as two iterations, so its batches hold 2K). Each " +
+          "float32 solve of the refinement ends with a partial batch, and GMRES may spend an " +
+          "extra batch closing a restart cycle that its estimate ended early.",
       },
     );
-    const splitRows = gpu.filter((r) => r.iterations > 0);
+    const gpuNs = [...new Set(gpu.map((r) => r.N))];
+    const splitNs = [gpuNs[0], gpuNs[gpuNs.length - 1]];
+    const splitRows = gpu.filter((r) => r.iterations > 0 && splitNs.includes(r.N));
     report.figure(
       barPlot({
         labels: splitRows.map((r) => `${label(r.method)} ${r.N}`),
@@ -924,9 +948,11 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
         height: 380,
       }),
       {
-        caption: "GPU solve time split by phase. On wgpu's GL backend `queue.submit()` blocks " +
-          "until the work is done, so kernel time shows up in record + submit; on Vulkan it " +
-          "shows up as waiting. Each read-back costs at least ~11 ms in Deno (WEBGPU.md G1).",
+        caption: `GPU solve time split by phase, smallest and largest grid (every size is in the ` +
+          "table). Where queue.submit() returns at once (Vulkan, " +
+          "real GPUs) the kernels' run time is part of the wait; on wgpu's GL backend submit " +
+          "blocks until the work is done and it shows up in record + submit instead. Each " +
+          "read-back also costs at least ~11 ms in Deno (a 10 ms sleep in its mapAsync poll loop).",
       },
     );
     report.table(
@@ -936,7 +962,7 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
         iterations: r.iterations,
         "float32 solves": r.innerSolves,
         "read-backs": r.readbacks,
-        "⌈iterations/K⌉": Math.ceil(r.iterations / K),
+        "one per K steps": minReadbacks(r, K),
         "upload (ms)": r.uploadMs,
         "record + submit (ms)": r.recordMs,
         "wait (ms)": r.waitMs,
@@ -948,6 +974,14 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   }
 
   report.section("Forward vs backward of the differentiable solve");
+  report.text(
+    "Here b and the cotangent x̄ are both drawn from N(0, I), so the forward system `Ax = b` " +
+      "and the adjoint system `Aᵀλ = x̄` are equally hard: with `b = A·x*` (as in the timings " +
+      "above) the forward right-hand side is dominated by high frequencies and converges in " +
+      "far fewer iterations than a rough cotangent needs, which would make the backward pass " +
+      "look several times dearer than it is. 'per iteration' divides each pass by its own " +
+      "iteration count: the cost of the machinery, apart from how hard the two systems are.",
+  );
   const diffPanels = [...new Set(diff.map((d) => `${d.backend}|${d.N}`))].map((key) => {
     const [bk, Ns] = key.split("|");
     const rs = diff.filter((d) => d.backend === bk && d.N === Number(Ns));
@@ -962,12 +996,12 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       title: `${bk === "cpu" ? "CPU" : "GPU"}, N = ${Ns} (n = ${
         (Number(Ns) ** 2).toLocaleString("en")
       })`,
-      width: 420,
-      height: 320,
+      width: 380,
+      height: 300,
     });
   });
   report.figure(diffPanels, {
-    caption: "Forward (traced solve) and backward (pullback: adjoint solve `Aᵀλ = x̄` plus " +
+    caption: "Forward (traced solve) and backward (pullback: adjoint solve Aᵀλ = x̄ plus " +
       "the value gradient) of one differentiable solve, both to rtol 1e-6. Krylov backward " +
       "passes cost about one more solve; the direct solver's backward pass reuses the " +
       "factorisation and costs two triangular solves.",
@@ -981,6 +1015,7 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       "forward (ms)": d.forwardMs,
       "backward (ms)": d.backwardMs,
       "backward / forward": d.ratio,
+      "… per iteration": d.method === "direct" ? null : d.ratioPerIteration,
       "forward iterations": d.forwardIterations,
       "adjoint iterations": d.adjointIterations,
       "‖Aᵀb̄ − x̄‖/‖x̄‖": d.adjointResidual,
@@ -1042,6 +1077,9 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     backwardOverForwardMinres: ratioOf(cpuDiffRows, "minres"),
     backwardOverForwardDirect: directRatio,
     backwardOverForwardGpuCg: gpuCgRatio,
+    backwardOverForwardPerIterationCg: median(
+      cpuDiffRows.filter((d) => d.method === "cg").map((d) => d.ratioPerIteration),
+    ),
     maxAdjointResidual,
     cReference: ref !== undefined,
     cReferenceN: ref?.N ?? -1,
@@ -1062,9 +1100,12 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
               fmt(ref.ratios.cgVsCFused)
             }× slower there, ${fmt(ref.ratios.cgVsEigen)}× Eigen)`
           : ""
-      }. Per iteration MINRES and CG cost about the same; BiCGSTAB does two SpMVs per step and ` +
-      "restarted GMRES(30) pays for orthogonalisation and, worse, needs many more iterations " +
-      "on these SPD matrices.\n\n" +
+      }. Per iteration at that size: ${
+        ["cg", "bicgstab", "minres", "gmres"].map((m) =>
+          `${label(m)} ${fmt(find(cpu, m, maxCpuN)?.msPerIteration ?? NaN)} ms`
+        ).join(", ")
+      } (a BiCGSTAB iteration is a half-step with one SpMV; GMRES(30) also orthogonalises ` +
+      "against up to 30 basis vectors).\n\n" +
       (gpuCgBig
         ? `The GPU path ${
           input.software ? "on llvmpipe (software, same CPU)" : `on ${input.adapter}`
