@@ -37,7 +37,7 @@ import { type GpuMethod, gpuSolve, type GpuSolveResult } from "../lib/gpu/solve.
 import type { SolveMethod } from "../lib/linalg/result.ts";
 import { solveLinear } from "../lib/linalg/solve.ts";
 import { Rng } from "../lib/random.ts";
-import { parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { experimentMain } from "../lib/report/args.ts";
 import { barPlot, linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";
@@ -533,6 +533,7 @@ const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
  * ```
  */
 export async function run(args: BenchArgs = {}): Promise<BenchResult> {
+  const started = new Date();
   const quick = args.quick ?? false, seed = args.seed ?? 0, out = args.out ?? "reports";
   const backend = args.backend ?? "cpu";
   const K = args.checkEvery ?? 25;
@@ -718,6 +719,7 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   }× for the direct solver, which reuses its factorisation`;
 
   const report = new Report({
+    started,
     name: "bench",
     title: "Benchmarks: CPU vs GPU solvers, forward vs backward, against memory bandwidth",
     finding,
@@ -857,13 +859,15 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     },
   );
   report.text(
-    `Sparse direct vs CG (time to rtol 1e-6, b = A·x* easy for CG): the direct solver was faster at ${
-      directWins.length === 0 ? "no size" : `N = ${directWins.join(", ")}`
-    } and CG at ${cgWins.length === 0 ? "no size" : `N = ${cgWins.join(", ")}`}; at n = ${
-      directBig.n.toLocaleString("en")
-    } the direct solve takes ${fmt(directBig.ms, 0)} ms against ${
-      fmt(cgBig.ms, 0)
-    } ms for CG (fill-in of the 2-D factor grows faster than ` +
+    `Sparse direct vs CG (time to rtol 1e-6, b = A·x* easy for CG): ${
+      directWins.length === 0
+        ? `CG was faster at every size (N = ${cgWins.join(", ")})`
+        : `the direct solver was faster at N = ${directWins.join(", ")}${
+          cgWins.length ? `, CG at N = ${cgWins.join(", ")}` : ""
+        }`
+    }; at n = ${directBig.n.toLocaleString("en")} the direct solve takes ${
+      fmt(directBig.ms, 0)
+    } ms against ${fmt(cgBig.ms, 0)} ms for CG (fill-in of the 2-D factor grows faster than ` +
       "n, CG's cost as n·iterations).",
   );
 
@@ -1146,29 +1150,14 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
 }
 
 if (import.meta.main) {
-  try {
-    const args = parseExperimentArgs(Deno.args, {
-      checkEvery: {
-        type: "number",
-        integer: true,
-        default: 25,
-        description: "GPU iterations per read-back (K)",
-      },
-      cpuOnly: { type: "boolean", description: "skip the GPU part" },
-      skipReference: { type: "boolean", description: "skip the C/Eigen reference comparison" },
-    }, "deno run -A scripts/bench.ts");
-    if (args.help) {
-      console.log(args.usage);
-    } else {
-      const r = await run(args);
-      console.log(`bench: ${r.finding}`);
-      console.log(r.html);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n${error.usage}`);
-      Deno.exit(2);
-    }
-    throw error;
-  }
+  await experimentMain("bench", {
+    checkEvery: {
+      type: "number",
+      integer: true,
+      default: 25,
+      description: "GPU iterations per read-back (K)",
+    },
+    cpuOnly: { type: "boolean", description: "skip the GPU part" },
+    skipReference: { type: "boolean", description: "skip the C/Eigen reference comparison" },
+  }, run);
 }
