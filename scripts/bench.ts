@@ -621,6 +621,7 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
     : await runReference(quick);
 
   return await writeReport({
+    started,
     quick,
     seed,
     backend,
@@ -638,6 +639,7 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
 }
 
 interface ReportInput {
+  started: Date;
   quick: boolean;
   seed: number;
   backend: "cpu" | "webgpu";
@@ -719,7 +721,7 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   }× for the direct solver, which reuses its factorisation`;
 
   const report = new Report({
-    started,
+    started: input.started,
     name: "bench",
     title: "Benchmarks: CPU vs GPU solvers, forward vs backward, against memory bandwidth",
     finding,
