@@ -8,12 +8,12 @@
  */
 
 import { cg } from "../lib/linalg/cg.ts";
-import { poissonCsr } from "./_poisson.ts";
+import { poisson2d } from "../lib/sparse/generators.ts";
 
 const ITERATIONS = 20;
 
 for (const N of [256, 1000]) {
-  const A = poissonCsr(N);
+  const A = poisson2d(N);
   const n = A.shape[0];
   const x = new Float64Array(n).fill(1);
   const b = A.multiply(x);

@@ -17,10 +17,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { cg } from "../lib/linalg/cg.ts";
-import { poissonCsr } from "../bench/_poisson.ts";
+import { poisson2d } from "../lib/sparse/generators.ts";
+import { benchArgs, positiveInt } from "./_bench_args.ts";
 
 interface Row {
   impl: string;
@@ -29,18 +29,18 @@ interface Row {
   msPerIter: number[];
 }
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-    reference: { type: "string" },
-    rounds: { type: "string", default: "5" },
-    iters: { type: "string", default: "200" },
-  },
+const USAGE = "Usage: deno run -A scripts/bench_cg_reference.ts [--quick] [--json] " +
+  "[--reference cg_reference.cpp] [--rounds 5] [--iters 200]";
+const args = benchArgs(USAGE, {
+  quick: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  reference: { type: "string" },
+  rounds: { type: "string" },
+  iters: { type: "string" },
 });
 const N = args.quick ? 200 : 1000;
-const rounds = Number(args.rounds);
-const iters = Number(args.iters);
+const rounds = positiveInt("rounds", args.rounds, 5, USAGE);
+const iters = positiveInt("iters", args.iters, 200, USAGE);
 const reference = args.reference ??
   fileURLToPath(new URL("../../shared/bench/cg_reference.cpp", import.meta.url));
 const log = (line: string) => {
@@ -82,7 +82,7 @@ function median(a: number[]): number {
 }
 
 const exe = await compile();
-const A = poissonCsr(N);
+const A = poisson2d(N);
 const n = A.shape[0];
 const b = A.multiply(new Float64Array(n).fill(1));
 const rows = new Map<string, Row>();

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { poisson2d } from "../lib/sparse/generators.ts";
+import { benchArgs, positiveInt } from "./_bench_args.ts";
 import {
   dot,
   grad,
@@ -24,42 +25,20 @@ import {
   vjp,
 } from "../lib/autodiff/mod.ts";
 import { solve, type SolveOptions, solveWithInfo } from "../lib/diff/solve.ts";
-import { CsrMatrix } from "../lib/sparse/csr.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-    n: { type: "string" },
-    "tape-grid": { type: "string" },
-    reps: { type: "string" },
-  },
+const USAGE = "Usage: deno run -A scripts/bench_diff.ts [--quick] [--json] [--n 500] " +
+  "[--tape-grid 32] [--reps 3]";
+const args = benchArgs(USAGE, {
+  quick: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  n: { type: "string" },
+  "tape-grid": { type: "string" },
+  reps: { type: "string" },
 });
-const N = Number(args.n ?? (args.quick ? 100 : 500));
-const tapeGrid = Number(args["tape-grid"] ?? (args.quick ? 16 : 32));
-const reps = Number(args.reps ?? 3);
+const N = positiveInt("n", args.n, args.quick ? 100 : 500, USAGE);
+const tapeGrid = positiveInt("tape-grid", args["tape-grid"], args.quick ? 16 : 32, USAGE);
+const reps = positiveInt("reps", args.reps, 3, USAGE);
 const tapeIterations = args.quick ? [100, 1000] : [100, 1000, 10000];
-
-/** 2-D Poisson, 5-point stencil, on an m×m grid. */
-function poisson2d(m: number): CsrMatrix {
-  const n = m * m, nnz = 5 * n - 4 * m;
-  const r = new Int32Array(nnz), c = new Int32Array(nnz), v = new Float64Array(nnz);
-  let t = 0;
-  const put = (i: number, j: number, a: number) => {
-    r[t] = i, c[t] = j, v[t++] = a;
-  };
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < m; j++) {
-      const k = i * m + j;
-      if (i > 0) put(k, k - m, -1);
-      if (j > 0) put(k, k - 1, -1);
-      put(k, k, 4);
-      if (j < m - 1) put(k, k + 1, -1);
-      if (i < m - 1) put(k, k + m, -1);
-    }
-  }
-  return CsrMatrix.fromTriplets(n, n, r, c, v);
-}
 
 function seeded(n: number, seed: number): Float64Array {
   let s = seed >>> 0;

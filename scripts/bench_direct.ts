@@ -17,7 +17,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchArgs, positiveInt } from "./_bench_args.ts";
 import * as math from "mathjs";
 import { factorize } from "../lib/linalg/direct/factor.ts";
 import { parseMatrixMarket } from "../lib/sparse/matrix_market.ts";
@@ -41,16 +41,16 @@ interface CaseResult {
   results: (Measurement | { solver: string; error: string })[];
 }
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-    rounds: { type: "string", default: "3" },
-    "mathjs-timeout": { type: "string", default: "120" },
-    "mathjs-case": { type: "string" },
-  },
+const USAGE = "Usage: deno run -A scripts/bench_direct.ts [--quick] [--json] [--rounds 3] " +
+  "[--mathjs-timeout 120]";
+const args = benchArgs(USAGE, {
+  quick: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  rounds: { type: "string" },
+  "mathjs-timeout": { type: "string", default: "120" },
+  "mathjs-case": { type: "string" },
 });
-const rounds = Number(args.rounds);
+const rounds = positiveInt("rounds", args.rounds, 3, USAGE);
 
 function loadCase(name: string): CsrMatrix {
   if (name.startsWith("poisson-")) return poisson2d(Number(name.slice("poisson-".length)));
@@ -125,7 +125,7 @@ function countSparse(M: unknown): number {
 }
 
 async function mathjs(name: string): Promise<Measurement | { solver: string; error: string }> {
-  const limit = Number(args["mathjs-timeout"]) * 1000;
+  const limit = positiveInt("mathjs-timeout", args["mathjs-timeout"], 120, USAGE) * 1000;
   try {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", new URL(import.meta.url).pathname, "--mathjs-case", name],

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchArgs, positiveInt } from "./_bench_args.ts";
 import { acquireGpu } from "../lib/gpu/device.ts";
 import { gpuSolve } from "../lib/gpu/solve.ts";
 import { cg } from "../lib/linalg/cg.ts";
@@ -42,16 +42,15 @@ interface Row {
   };
 }
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    quick: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-    "check-every": { type: "string", default: "25" },
-  },
+const USAGE = "Usage: deno run -A scripts/bench_gpu.ts [--quick] [--json] [--check-every 25]";
+const values = benchArgs(USAGE, {
+  quick: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  "check-every": { type: "string" },
 });
-const sizes = args.values.quick ? [64, 128] : [64, 128, 256, 512];
-const checkEvery = Number(args.values["check-every"]);
+const args = { values };
+const sizes = values.quick ? [64, 128] : [64, 128, 256, 512];
+const checkEvery = positiveInt("check-every", values["check-every"], 25, USAGE);
 const rtol = 1e-6;
 
 const ctx = await acquireGpu();
