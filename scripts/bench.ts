@@ -37,7 +37,7 @@ import { type GpuMethod, gpuSolve, type GpuSolveResult } from "../lib/gpu/solve.
 import type { SolveMethod } from "../lib/linalg/result.ts";
 import { solveLinear } from "../lib/linalg/solve.ts";
 import { Rng } from "../lib/random.ts";
-import { experimentMain } from "../lib/report/args.ts";
+import { experimentMain } from "./_experiment_main.ts";
 import { barPlot, linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";

@@ -12,6 +12,7 @@
 
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { ensureXdgRuntimeDir } from "../lib/gpu/runtime_dir.ts";
 
 /** One experiment: its script and how to run it. */
 interface Experiment {
@@ -67,6 +68,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const backend = values.backend;
+  ensureXdgRuntimeDir();
   let failures = 0;
   for (const { name, load } of EXPERIMENTS) {
     const t0 = performance.now();

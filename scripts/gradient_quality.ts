@@ -28,7 +28,7 @@ import { type SolveOptions, solveWithInfo } from "../lib/diff/solve.ts";
 import { denseLu } from "../lib/linalg/dense.ts";
 import { solveLinear } from "../lib/linalg/solve.ts";
 import { Rng } from "../lib/random.ts";
-import { experimentMain } from "../lib/report/args.ts";
+import { experimentMain } from "./_experiment_main.ts";
 import { linePlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";

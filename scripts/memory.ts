@@ -21,7 +21,7 @@ import vm from "node:vm";
 import { sparseTensor, sum, tapeBytes, type Tensor, tensor, vjp } from "../lib/autodiff/mod.ts";
 import { type SolveOptions, solveWithInfo } from "../lib/diff/solve.ts";
 import { Rng } from "../lib/random.ts";
-import { experimentMain } from "../lib/report/args.ts";
+import { experimentMain } from "./_experiment_main.ts";
 import { linePlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";

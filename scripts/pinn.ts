@@ -37,7 +37,7 @@ import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { initMlp, type Mlp, mlpForward } from "../lib/nn/mlp.ts";
 import { Rng } from "../lib/random.ts";
-import { experimentMain } from "../lib/report/args.ts";
+import { experimentMain } from "./_experiment_main.ts";
 import { barPlot, heatmap, linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report, type WrittenReport } from "../lib/report/report.ts";
