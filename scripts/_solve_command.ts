@@ -196,10 +196,7 @@ async function openGpu(
       `--precond ${precond} is not available with --backend webgpu (use none or jacobi)`,
     );
   }
-  // Vulkan's loader probes Wayland and complains when XDG_RUNTIME_DIR is unset (harmless).
-  if (Deno.env.get("XDG_RUNTIME_DIR") === undefined) {
-    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
-  }
+  ensureXdgRuntimeDir();
   try {
     return await acquireGpu();
   } catch (e) {
