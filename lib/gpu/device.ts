@@ -192,11 +192,11 @@ export class GpuContext implements Disposable {
     });
   }
 
-  /** Destroys the device (idempotent). */
+  /** Destroys the device (idempotent; a device already lost is not destroyed again). */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.device.destroy();
+    if (!this.lost) this.device.destroy();
   }
 
   /** Same as {@linkcode GpuContext.dispose}. */
