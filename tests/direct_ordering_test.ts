@@ -4,6 +4,7 @@ import { analyzeCholesky } from "../lib/linalg/direct/cholesky.ts";
 import { eliminationTree } from "../lib/linalg/direct/etree.ts";
 import { normalGraph, symmetricGraph } from "../lib/linalg/direct/graph.ts";
 import { factorize } from "../lib/linalg/direct/factor.ts";
+import { analyze } from "../lib/linalg/direct/symbolic.ts";
 import { parseMatrixMarket } from "../lib/sparse/matrix_market.ts";
 import { poisson2d } from "../lib/sparse/generators.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
@@ -84,26 +85,31 @@ const SUPERLU_FILL: Record<string, number> = {
 };
 
 Deno.test({
-  name:
-    "factorize() fill is within 1.5x of SuperLU's on the real matrices (hangGlider_2: τ = 0.001, AᵀA order)",
+  name: "factorize() fill with default options is within 1.5x of SuperLU's on the real matrices",
   ignore: !hasSharedData,
   fn() {
     for (const [name, superlu] of Object.entries(SUPERLU_FILL)) {
       const A = parseMatrixMarket(Deno.readTextFileSync(matrixPath(name)), name).matrix;
-      // hangGlider_2 has one row with 1463 entries; with the default τ = 0.1 it becomes a pivot
-      // early and fills every later column (≈ 390k entries, 6.4x SuperLU); a looser threshold
-      // with the AᵀA column order keeps it sparse (≈ 37k). The default is checked to stay bounded.
-      if (name === "hangGlider_2") {
-        const d = factorize(A);
-        assert.ok(d.nnzL + d.nnzU <= 8 * superlu, `${name} default: ${d.nnzL + d.nnzU}`);
-      }
-      const f = factorize(
-        A,
-        name === "hangGlider_2" ? { pivotThreshold: 0.001, ordering: "amd-normal" } : {},
-      );
+      const f = factorize(A);
       const ours = f.nnzL + f.nnzU;
       assert.ok(ours <= 1.5 * superlu, `${name}: ${ours} vs SuperLU ${superlu}`);
       assert.ok(f.fill >= 1, `${name}: fill ${f.fill}`);
     }
+  },
+});
+
+Deno.test({
+  name: "analyze() relaxes the LU threshold and orders on AᵀA when the diagonal is mostly absent",
+  ignore: !hasSharedData,
+  fn() {
+    const kkt = parseMatrixMarket(Deno.readTextFileSync(matrixPath("hangGlider_2"))).matrix;
+    assert.equal(analyze(kkt.pattern).defaultPivotThreshold, 0.001);
+    // hangGlider_2 has one row with 1463 entries: with τ = 0.1 and the A + Aᵀ order it becomes a
+    // pivot early and fills every later column (≈ 390k entries, 6.4x SuperLU).
+    const strict = factorize(kkt, { pivotThreshold: 0.1, ordering: "amd-symmetric" });
+    const relaxed = factorize(kkt);
+    assert.ok(relaxed.nnzL + relaxed.nnzU < 0.2 * (strict.nnzL + strict.nnzU));
+    const full = parseMatrixMarket(Deno.readTextFileSync(matrixPath("2dcyl1"))).matrix;
+    assert.equal(analyze(full.pattern).defaultPivotThreshold, 0.1);
   },
 });

@@ -35,7 +35,11 @@ export interface FactorizeOptions {
    * is not positive. @default {"auto"}
    */
   kind?: "auto" | "lu" | "cholesky";
-  /** LU threshold τ ∈ (0, 1]: keep the diagonal pivot when `|a_kk| ≥ τ·max|a_ik|`. @default {0.1} */
+  /**
+   * LU threshold τ ∈ (0, 1]: a row is an acceptable pivot when its entry is at
+   * least τ times the column's largest; the diagonal is kept when acceptable.
+   * @default {0.1, or 0.001 when a quarter or more of the diagonal is structurally absent}
+   */
   pivotThreshold?: number;
   /** Fill-reducing ordering (see {@linkcode Ordering}). @default {"amd"} */
   ordering?: Ordering;
@@ -202,7 +206,7 @@ class LuFactorization extends BaseFactorization {
 
   refactor(values: Float64Array): Factorization {
     checkValues(this.symbolic, values);
-    const tau = this.options.pivotThreshold ?? 0.1;
+    const tau = this.options.pivotThreshold ?? this.symbolic.defaultPivotThreshold;
     const f = luRefactor(this.factors, this.symbolic.columns, values, tau) ??
       luFactor(this.symbolic.columns, values, this.symbolic.perm, tau);
     return new LuFactorization(this.symbolic, values, this.options, f);
@@ -277,7 +281,7 @@ export function factor(
   options: FactorizeOptions = {},
 ): Factorization {
   checkValues(symbolic, values);
-  const tau = options.pivotThreshold ?? 0.1;
+  const tau = options.pivotThreshold ?? symbolic.defaultPivotThreshold;
   if (!(tau > 0 && tau <= 1)) {
     throw new RangeError(`Cannot factor: pivotThreshold must be in (0, 1], got ${tau}`);
   }
