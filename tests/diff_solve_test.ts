@@ -3,6 +3,7 @@ import {
   checkGrad,
   dot,
   fromArray,
+  fromCsr,
   grad,
   hvp,
   jvp,
@@ -245,4 +246,10 @@ Deno.test("solve() with an n×k block right-hand side: values and gradients per 
     sum(mul(solve(sparseTensor(nonsym.pattern, vals), B, { method: "bicgstab", rtol: 1e-13 }), W));
   const report = checkGrad(f, tensor(nonsym.values), { eps: 1e-5 });
   assert.ok(report.ok, `block values: max rel error ${report.maxRelError}`);
+});
+
+Deno.test("solve() refuses a GPU backend instead of silently running on the CPU", () => {
+  const A = fromCsr(CsrMatrix.fromDense([[2, 0], [0, 3]]));
+  const opts = { backend: "webgpu" } as unknown as Parameters<typeof solve>[2];
+  assert.throws(() => solve(A, tensor([1, 1]), opts), /solveAsync/);
 });

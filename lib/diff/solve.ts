@@ -14,7 +14,7 @@
  */
 
 import { Tensor } from "../autodiff/tensor.ts";
-import { ShapeError } from "../errors.ts";
+import { GradsolveError, ShapeError } from "../errors.ts";
 import type { FailurePolicy, SolveMethod } from "../linalg/result.ts";
 import { numericSolve } from "./numeric_solve.ts";
 import { type AdjointWarmStart, implicitSolve } from "./implicit.ts";
@@ -123,6 +123,16 @@ function krylovOptions(o: SolveOptions) {
 export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = {}): SolveInfo {
   const sys = systemOf(A);
   if (!(b instanceof Tensor)) throw new ShapeError("Cannot solve: b must be a Tensor");
+  // GPU solves are asynchronous; a synchronous solve must not fall back to the CPU silently.
+  const backend = (options as { backend?: unknown }).backend;
+  if (backend !== undefined && backend !== "cpu") {
+    throw new GradsolveError(
+      `Cannot solve on backend ${
+        JSON.stringify(backend)
+      } synchronously: solve() runs on the CPU; ` +
+        'use solveAsync(A, b, { backend: "webgpu", gpu }) with gradAsync for the GPU',
+    );
+  }
   const method = options.method ?? (sys.symmetric ? "cg" : "gmres");
   const spec = options.preconditioner;
   const M = numericPreconditioner(spec, sys);

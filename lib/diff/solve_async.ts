@@ -58,6 +58,11 @@ export async function solveAsyncWithInfo(
   options: AsyncSolveOptions = {},
 ): Promise<SolveInfo> {
   const { backend = "cpu", gpu, gpuOptions, ...cpuOptions } = options;
+  if (backend !== "cpu" && backend !== "webgpu") {
+    throw new ShapeError(
+      `Cannot solve: backend must be "cpu" or "webgpu", got ${JSON.stringify(backend)}`,
+    );
+  }
   if (backend === "cpu") return solveWithInfo(A, b, cpuOptions);
   if (!gpu) {
     throw new ShapeError(
