@@ -7,18 +7,17 @@
  */
 
 import type { GpuMatrix } from "./buffers.ts";
-import { createStorageBuffer } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
 import {
   BICGSTAB_MODULE,
   dispatch,
   elementwiseGroups,
+  pipelinesOf,
   reductionGroups,
   uniformBuffer,
 } from "./kernels.ts";
 import { SpmvKernel, type SpmvVariant } from "./spmv.ts";
-import { stateBytes } from "./state.ts";
 
 const ENTRIES = [
   "bi_init",
@@ -49,8 +48,6 @@ type Pipes = Record<(typeof ENTRIES)[number], GPUComputePipeline>;
  * ```
  */
 export class GpuBicgstab extends BatchedKrylov {
-  protected override readonly historyPerStep = 2;
-  #zeros: Float32Array<ArrayBuffer>;
   #r!: GPUBuffer;
   #bind!: GPUBindGroup;
   #spmvV!: SpmvKernel;
@@ -60,11 +57,8 @@ export class GpuBicgstab extends BatchedKrylov {
   #eg = 1;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
-    const state = createStorageBuffer(ctx, "bicgstab state", stateBytes(2 * checkEvery));
-    const x = createStorageBuffer(ctx, "bicgstab x", 4 * n);
-    super(ctx, n, checkEvery, state, x);
-    this.owned.push(state, x);
-    this.#zeros = new Float32Array(n);
+    // Two history entries per step: one per half-step.
+    super(ctx, n, checkEvery, "bicgstab", 2);
   }
 
   /** Allocates the vectors and compiles the kernels; `dinv` is the inverse diagonal (ones: no preconditioner). */
@@ -78,19 +72,15 @@ export class GpuBicgstab extends BatchedKrylov {
     const n = M.nRows;
     const s = new GpuBicgstab(ctx, n, checkEvery);
     try {
-      const vec = (name: string, data?: Float32Array<ArrayBuffer>) => {
-        const b = createStorageBuffer(ctx, `bicgstab ${name}`, 4 * n, data);
-        s.owned.push(b);
-        return b;
-      };
+      const vec = (name: string, data?: Float32Array<ArrayBuffer>) => s.buffer(name, 4 * n, data);
       s.#r = vec("r");
       const [rh, p, ph, v, sv, sh, t] = ["rh", "p", "ph", "v", "s", "sh", "t"].map((k) => vec(k));
       const d = vec("dinv", dinv);
       s.#rg = reductionGroups(ctx, n);
       s.#eg = elementwiseGroups(ctx, n);
-      const partials = createStorageBuffer(ctx, "bicgstab partials", 16 * s.#rg);
+      const partials = s.buffer("partials", 16 * s.#rg);
       const params = uniformBuffer(ctx, "bicgstab params", [n, s.#rg, 0, 0]);
-      s.owned.push(partials, params);
+      s.owned.push(params);
       s.#bind = await ctx.pipelines.bindGroup(BICGSTAB_MODULE, [
         s.x,
         s.#r,
@@ -109,10 +99,7 @@ export class GpuBicgstab extends BatchedKrylov {
       const ctrl = { buffer: s.state, offset: 0, size: 16 };
       s.#spmvV = await SpmvKernel.create(ctx, M, ph, v, ctrl, variant);
       s.#spmvT = await SpmvKernel.create(ctx, M, sh, t, ctrl, variant);
-      const pipes = await Promise.all(
-        ENTRIES.map((e) => ctx.pipelines.pipeline(BICGSTAB_MODULE, e)),
-      );
-      s.#pipes = Object.fromEntries(ENTRIES.map((e, i) => [e, pipes[i]])) as Pipes;
+      s.#pipes = await pipelinesOf(ctx, BICGSTAB_MODULE, ENTRIES);
       return s;
     } catch (e) {
       s.dispose();
@@ -121,9 +108,7 @@ export class GpuBicgstab extends BatchedKrylov {
   }
 
   protected load(rhs: Float32Array<ArrayBuffer>): void {
-    const q = this.ctx.device.queue;
-    q.writeBuffer(this.#r, 0, rhs);
-    q.writeBuffer(this.x, 0, this.#zeros);
+    this.loadRhs(this.#r, rhs);
   }
 
   protected recordStart(pass: GPUComputePassEncoder): void {

@@ -8,18 +8,17 @@
  */
 
 import type { GpuMatrix } from "./buffers.ts";
-import { createStorageBuffer } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
 import {
   CG_MODULE,
   dispatch,
   elementwiseGroups,
+  pipelinesOf,
   reductionGroups,
   uniformBuffer,
 } from "./kernels.ts";
 import { SpmvKernel, type SpmvVariant } from "./spmv.ts";
-import { stateBytes } from "./state.ts";
 
 /**
  * The GPU CG solver for one matrix; reusable across right-hand sides
@@ -36,7 +35,6 @@ import { stateBytes } from "./state.ts";
  * ```
  */
 export class GpuCg extends BatchedKrylov {
-  #zeros: Float32Array<ArrayBuffer>;
   #r!: GPUBuffer;
   #bind!: GPUBindGroup;
   #spmv!: SpmvKernel;
@@ -45,11 +43,7 @@ export class GpuCg extends BatchedKrylov {
   #eg = 1;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
-    const state = createStorageBuffer(ctx, "cg state", stateBytes(checkEvery));
-    const x = createStorageBuffer(ctx, "cg x", 4 * n);
-    super(ctx, n, checkEvery, state, x);
-    this.owned.push(state, x);
-    this.#zeros = new Float32Array(n);
+    super(ctx, n, checkEvery, "cg");
   }
 
   /** Allocates the vectors and compiles the kernels; `dinv` is the inverse diagonal (ones: no preconditioner). */
@@ -63,18 +57,14 @@ export class GpuCg extends BatchedKrylov {
     const n = M.nRows;
     const s = new GpuCg(ctx, n, checkEvery);
     try {
-      const vec = (name: string, data?: Float32Array<ArrayBuffer>) => {
-        const b = createStorageBuffer(ctx, `cg ${name}`, 4 * n, data);
-        s.owned.push(b);
-        return b;
-      };
+      const vec = (name: string, data?: Float32Array<ArrayBuffer>) => s.buffer(name, 4 * n, data);
       s.#r = vec("r");
       const z = vec("z"), p = vec("p"), q = vec("q"), d = vec("dinv", dinv);
       s.#rg = reductionGroups(ctx, n);
       s.#eg = elementwiseGroups(ctx, n);
-      const partials = createStorageBuffer(ctx, "cg partials", 16 * s.#rg);
+      const partials = s.buffer("partials", 16 * s.#rg);
       const params = uniformBuffer(ctx, "cg params", [n, s.#rg, 0, 0]);
-      s.owned.push(partials, params);
+      s.owned.push(params);
       s.#bind = await ctx.pipelines.bindGroup(CG_MODULE, [
         s.x,
         s.#r,
@@ -94,9 +84,15 @@ export class GpuCg extends BatchedKrylov {
         { buffer: s.state, offset: 0, size: 16 },
         variant,
       );
-      const names = ["cg_init", "cg_start", "cg_pap", "cg_alpha", "cg_update", "cg_beta", "cg_p"];
-      const pipes = await Promise.all(names.map((e) => ctx.pipelines.pipeline(CG_MODULE, e)));
-      s.#pipes = Object.fromEntries(names.map((e, i) => [e, pipes[i]]));
+      s.#pipes = await pipelinesOf(ctx, CG_MODULE, [
+        "cg_init",
+        "cg_start",
+        "cg_pap",
+        "cg_alpha",
+        "cg_update",
+        "cg_beta",
+        "cg_p",
+      ]);
       return s;
     } catch (e) {
       s.dispose();
@@ -105,9 +101,7 @@ export class GpuCg extends BatchedKrylov {
   }
 
   protected load(rhs: Float32Array<ArrayBuffer>): void {
-    const q = this.ctx.device.queue;
-    q.writeBuffer(this.#r, 0, rhs);
-    q.writeBuffer(this.x, 0, this.#zeros);
+    this.loadRhs(this.#r, rhs);
   }
 
   protected recordStart(pass: GPUComputePassEncoder): void {

@@ -10,19 +10,19 @@
 
 import { ShapeError } from "../errors.ts";
 import type { GpuMatrix } from "./buffers.ts";
-import { createStorageBuffer } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
 import {
   dispatch,
   elementwiseGroups,
   GMRES_MODULE,
+  pipelinesOf,
   reductionGroups,
   uniformBuffer,
   WORKGROUP_SIZE,
 } from "./kernels.ts";
 import { SpmvKernel, type SpmvVariant } from "./spmv.ts";
-import { type DecodedState, stateBytes, STOP_WORD_OFFSET } from "./state.ts";
+import { type DecodedState, STOP_WORD_OFFSET } from "./state.ts";
 
 const ENTRIES = [
   "gm_resid",
@@ -72,7 +72,6 @@ export const MAX_GPU_RESTART = 255;
 export class GpuGmres extends BatchedKrylov {
   /** Restart length m. */
   readonly restart: number;
-  #zeros: Float32Array<ArrayBuffer>;
   #b!: GPUBuffer;
   #bind!: GPUBindGroup;
   #bindDots!: GPUBindGroup;
@@ -85,12 +84,8 @@ export class GpuGmres extends BatchedKrylov {
   #indirect!: GPUBuffer;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number, restart: number) {
-    const state = createStorageBuffer(ctx, "gmres state", stateBytes(checkEvery));
-    const x = createStorageBuffer(ctx, "gmres x", 4 * n);
-    super(ctx, n, checkEvery, state, x);
-    this.owned.push(state, x);
+    super(ctx, n, checkEvery, "gmres");
     this.restart = restart;
-    this.#zeros = new Float32Array(n);
   }
 
   /** Allocates the basis and vectors and compiles the kernels; `dinv` is the inverse diagonal. */
@@ -110,11 +105,8 @@ export class GpuGmres extends BatchedKrylov {
     const n = M.nRows, m = restart;
     const s = new GpuGmres(ctx, n, checkEvery, m);
     try {
-      const buf = (name: string, bytes: number, data?: Float32Array<ArrayBuffer>) => {
-        const b = createStorageBuffer(ctx, `gmres ${name}`, bytes, data);
-        s.owned.push(b);
-        return b;
-      };
+      const buf = (name: string, bytes: number, data?: Float32Array<ArrayBuffer>) =>
+        s.buffer(name, bytes, data);
       s.#b = buf("b", 4 * n);
       const w = buf("w", 4 * n), z = buf("z", 4 * n);
       const V = buf(`basis V (${m + 1} vectors)`, 4 * (m + 1) * n);
@@ -148,8 +140,7 @@ export class GpuGmres extends BatchedKrylov {
         offset: STOP_WORD_OFFSET,
         size: 16,
       }, variant);
-      const pipes = await Promise.all(ENTRIES.map((e) => ctx.pipelines.pipeline(GMRES_MODULE, e)));
-      s.#pipes = Object.fromEntries(ENTRIES.map((e, i) => [e, pipes[i]])) as Pipes;
+      s.#pipes = await pipelinesOf(ctx, GMRES_MODULE, ENTRIES);
       return s;
     } catch (e) {
       s.dispose();
@@ -158,9 +149,7 @@ export class GpuGmres extends BatchedKrylov {
   }
 
   protected load(rhs: Float32Array<ArrayBuffer>): void {
-    const q = this.ctx.device.queue;
-    q.writeBuffer(this.#b, 0, rhs);
-    q.writeBuffer(this.x, 0, this.#zeros);
+    this.loadRhs(this.#b, rhs);
   }
 
   protected override reset(): void {

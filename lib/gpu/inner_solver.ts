@@ -8,7 +8,7 @@
  */
 
 import type { ReadBackClock } from "./buffers.ts";
-import { readBack } from "./buffers.ts";
+import { createStorageBuffer, readBack } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import {
   type DecodedState,
@@ -62,27 +62,46 @@ export abstract class BatchedKrylov implements Disposable {
   /** Steps recorded per submit (one read-back each). */
   readonly checkEvery: number;
   /** History entries one step can write (BiCGSTAB: 2, one per half-step). */
-  protected readonly historyPerStep: number = 1;
+  protected readonly historyPerStep: number;
+  /** Buffers released by {@linkcode BatchedKrylov.dispose}. */
+  protected readonly owned: GPUBuffer[] = [];
   /** The state block buffer. */
   protected readonly state: GPUBuffer;
   /** The iterate buffer. */
   protected readonly x: GPUBuffer;
-  /** Buffers released by {@linkcode BatchedKrylov.dispose}. */
-  protected readonly owned: GPUBuffer[] = [];
+  readonly #label: string;
+  readonly #zeros: Float32Array<ArrayBuffer>;
 
-  /** Sets the common fields; `state` and `x` must also be listed in `owned` by the subclass. */
+  /** Allocates the state block and the iterate; `label` prefixes every buffer's label. */
   protected constructor(
     ctx: GpuContext,
     n: number,
     checkEvery: number,
-    state: GPUBuffer,
-    x: GPUBuffer,
+    label: string,
+    historyPerStep = 1,
   ) {
     this.ctx = ctx;
     this.n = n;
     this.checkEvery = checkEvery;
-    this.state = state;
-    this.x = x;
+    this.historyPerStep = historyPerStep;
+    this.#label = label;
+    this.#zeros = new Float32Array(n);
+    this.state = this.buffer("state", stateBytes(historyPerStep * checkEvery));
+    this.x = this.buffer("x", 4 * n);
+  }
+
+  /** A storage buffer of `bytes` labelled `LABEL name`, released by {@linkcode BatchedKrylov.dispose}. */
+  protected buffer(name: string, bytes: number, data?: Float32Array<ArrayBuffer>): GPUBuffer {
+    const b = createStorageBuffer(this.ctx, `${this.#label} ${name}`, bytes, data);
+    this.owned.push(b);
+    return b;
+  }
+
+  /** Uploads the right-hand side into `target` and zeroes the iterate. */
+  protected loadRhs(target: GPUBuffer, rhs: Float32Array<ArrayBuffer>): void {
+    const q = this.ctx.device.queue;
+    q.writeBuffer(target, 0, rhs);
+    q.writeBuffer(this.x, 0, this.#zeros);
   }
 
   /** Queues the uploads of a new right-hand side (and resets vectors that need it). */

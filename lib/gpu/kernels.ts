@@ -130,3 +130,26 @@ export function dispatch(
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(groups, groupsY);
 }
+
+/**
+ * Compiles (or takes from the cache) the pipelines of several entry points
+ * of one kernel module, keyed by entry point.
+ *
+ * @example
+ * ```ts
+ * import { CG_MODULE, pipelinesOf } from "./kernels.ts";
+ * import type { GpuContext } from "./device.ts";
+ * export async function example(ctx: GpuContext) {
+ *   const pipes = await pipelinesOf(ctx, CG_MODULE, ["cg_init", "cg_p"] as const);
+ *   return pipes.cg_p;
+ * }
+ * ```
+ */
+export async function pipelinesOf<E extends string>(
+  ctx: GpuContext,
+  module: KernelModule,
+  entries: readonly E[],
+): Promise<Record<E, GPUComputePipeline>> {
+  const pipes = await Promise.all(entries.map((e) => ctx.pipelines.pipeline(module, e)));
+  return Object.fromEntries(entries.map((e, i) => [e, pipes[i]])) as Record<E, GPUComputePipeline>;
+}
