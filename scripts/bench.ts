@@ -26,6 +26,7 @@
  * @module
  */
 
+import { norm2 } from "../lib/linalg/vector.ts";
 import { fileURLToPath } from "node:url";
 import { sparseTensor, type Tensor, tensor, vjp, vjpAsync } from "../lib/autodiff/mod.ts";
 import { solveWithInfo } from "../lib/diff/solve.ts";
@@ -226,12 +227,6 @@ function median(a: number[]): number {
   return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
-function norm(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  return Math.sqrt(s);
-}
-
 interface Problem {
   N: number;
   A: CsrMatrix;
@@ -348,7 +343,7 @@ function adjointResidual(A: CsrMatrix, lambda: Float64Array, cot: Float64Array):
   const r = new Float64Array(cot.length);
   A.applyTranspose(lambda, r);
   for (let i = 0; i < r.length; i++) r[i] -= cot[i];
-  return norm(r) / norm(cot);
+  return norm2(r) / norm2(cot);
 }
 
 function iterationsOf(info: SolveInfo): [number, number] {

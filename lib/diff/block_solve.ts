@@ -21,8 +21,9 @@ import {
   type SolveReason,
   type SolveResult,
 } from "../linalg/result.ts";
+import { maxAbs } from "../linalg/vector.ts";
 import { CsrMatrix } from "../sparse/csr.ts";
-import { maxAbs, numericSolve, type NumericSolveOptions, zeroResult } from "./numeric_solve.ts";
+import { numericSolve, type NumericSolveOptions, zeroResult } from "./numeric_solve.ts";
 
 /** Per-column results of {@linkcode blockSolve}. */
 export interface BlockSolveResult {

@@ -15,6 +15,7 @@ import { reasonMessage, type SolveMethod, type SolveResult } from "../linalg/res
 import { enforcePolicy } from "../linalg/result.ts";
 import { directSolve } from "../linalg/direct/factor.ts";
 import { solveLinear } from "../linalg/solve.ts";
+import { maxAbs } from "../linalg/vector.ts";
 import type { DirectHandle } from "./system.ts";
 
 /** Options of {@linkcode numericSolve}. */
@@ -23,16 +24,6 @@ export interface NumericSolveOptions extends KrylovOptions {
   method: SolveMethod;
   /** For `method: "direct"`: the system's shared factorisation (reused by the adjoint). */
   direct?: DirectHandle;
-}
-
-/** Largest absolute entry (no underflow, unlike the 2-norm of tiny values). */
-export function maxAbs(v: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) {
-    const a = Math.abs(v[i]);
-    if (a > m || a !== a) m = a;
-  }
-  return m;
 }
 
 /** The result for `b = 0`: `x = 0`, converged, no iterations, no solve. */

@@ -23,7 +23,7 @@ import {
   type GpuSolveOptions,
   type GpuSolveResult,
 } from "../gpu/solve.ts";
-import { maxAbs } from "./numeric_solve.ts";
+import { maxAbs } from "../linalg/vector.ts";
 import { type SolveOptions, solveWithInfo } from "./solve.ts";
 import { SolveInfo } from "./solve_info.ts";
 import type { DiffMatrix } from "./system.ts";

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { norm2 } from "../linalg/vector.ts";
 import { customVjp } from "../autodiff/custom.ts";
 import { add, div, dot, gather, mul, reshape, stack, sub, transpose2d } from "../autodiff/mod.ts";
 import { Tensor } from "../autodiff/tensor.ts";
@@ -21,12 +22,6 @@ import {
 } from "../linalg/result.ts";
 import { type DifferentiablePreconditioner, transposed } from "./preconditioning.ts";
 import type { System } from "./system.ts";
-
-function l2(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  return Math.sqrt(s);
-}
 
 /** `r ↦ M⁻¹r` as a differentiable linear op (identity when there is none). */
 export type TensorPreconditioner = (r: Tensor) => Tensor;
@@ -122,7 +117,7 @@ export function unrolledCg(
   stop: UnrolledStop,
   precName: string,
 ): UnrolledOutcome {
-  const bn = l2(b.data) || 1;
+  const bn = norm2(b.data) || 1;
   const tol = Math.max(stop.rtol * bn, stop.atol);
   const cap = stop.iterations ?? stop.maxIter;
   let x = x0;
@@ -130,7 +125,7 @@ export function unrolledCg(
   let z = M(r);
   let p = z;
   let rz = dot(r, z);
-  const history = [l2(r.data) / bn];
+  const history = [norm2(r.data) / bn];
   let it = 0;
   while (it < cap) {
     if (stop.iterations === undefined && history[history.length - 1] * bn <= tol) break;
@@ -141,7 +136,7 @@ export function unrolledCg(
     x = add(x, mul(alpha, p));
     r = sub(r, mul(alpha, Ap));
     it++;
-    history.push(l2(r.data) / bn);
+    history.push(norm2(r.data) / bn);
     z = M(r);
     const rzNew = dot(r, z);
     p = add(z, mul(div(rzNew, rz), p));
@@ -159,14 +154,14 @@ export function unrolledBicgstab(
   stop: UnrolledStop,
   precName: string,
 ): UnrolledOutcome {
-  const bn = l2(b.data) || 1;
+  const bn = norm2(b.data) || 1;
   const tol = Math.max(stop.rtol * bn, stop.atol);
   const cap = stop.iterations ?? stop.maxIter;
   let x = x0;
   let r = sub(b, sys.apply(x));
   const rHat = r; // shadow residual r̂ = r₀ (it depends on b, so it stays on the tape)
   let p = r, rho = dot(rHat, r);
-  const history = [l2(r.data) / bn];
+  const history = [norm2(r.data) / bn];
   let it = 0;
   while (it < cap) {
     if (stop.iterations === undefined && history[history.length - 1] * bn <= tol) break;
@@ -188,12 +183,12 @@ export function unrolledBicgstab(
       // take the half step and stop (further steps are 0/0).
       x = add(x, mul(alpha, pHat));
       r = s;
-      history.push(l2(r.data) / bn);
+      history.push(norm2(r.data) / bn);
       break;
     }
     x = add(add(x, mul(alpha, pHat)), mul(omega, sHat));
     r = sub(s, mul(omega, t));
-    history.push(l2(r.data) / bn);
+    history.push(norm2(r.data) / bn);
     const rhoNew = dot(rHat, r);
     const beta = mul(div(rhoNew, rho), div(alpha, omega));
     p = add(r, mul(beta, sub(p, mul(omega, v))));

@@ -16,6 +16,9 @@
  * @module
  */
 
+import { trueResidual } from "../linalg/residual.ts";
+import { transposeOperator } from "../linalg/operator.ts";
+import { norm2 } from "../linalg/vector.ts";
 import { FactorizationError, NonFiniteError, ShapeError } from "../errors.ts";
 import {
   enforcePolicy,
@@ -95,24 +98,6 @@ export interface GpuSolveResult extends SolveResult {
 
 /** A refinement step must shrink the true residual at least this much, else it stagnates. */
 const MIN_REDUCTION = 0.5;
-
-function norm2(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  return Math.sqrt(s);
-}
-
-function residual(
-  A: CsrMatrix,
-  transpose: boolean,
-  b: Float64Array,
-  x: Float64Array,
-  r: Float64Array,
-) {
-  if (transpose) A.applyTranspose(x, r);
-  else A.apply(x, r);
-  for (let i = 0; i < r.length; i++) r[i] = b[i] - r[i];
-}
 
 function innerReason(code: InnerCode): SolveReason {
   switch (code) {
@@ -253,6 +238,7 @@ export async function gpuSolve(
   ctx.assertAlive("solve on the GPU");
   const n = A.shape[0];
   const transpose = options.transpose ?? false;
+  const op = transpose ? transposeOperator(A) : A;
   const method = options.method ?? (A.symmetric ? "cg" : "gmres");
   const precName = options.preconditioner ?? "none";
   const rtol = options.rtol ?? 1e-8, atol = options.atol ?? 0;
@@ -264,8 +250,7 @@ export async function gpuSolve(
   const tol = Math.max(rtol * bn, atol);
   const x = options.x0 ? Float64Array.from(options.x0) : new Float64Array(n);
   const r = new Float64Array(n);
-  residual(A, transpose, b, x, r);
-  let rn = norm2(r);
+  let rn = trueResidual(op, b, x, r);
   const history: number[] = [bn > 0 ? rn / bn : rn];
   const innerIterations: number[] = [];
   const clock: InnerClock = { record: 0, submit: 0, wait: 0 };
@@ -295,8 +280,7 @@ export async function gpuSolve(
       innerIterations.push(inner.iterations);
       for (const h of inner.history) history.push((h * rn) / (bn > 0 ? bn : 1));
       for (let i = 0; i < n; i++) xNew[i] = x[i] + rn * inner.x[i];
-      residual(A, transpose, b, xNew, rNew);
-      const rnNew = norm2(rNew);
+      const rnNew = trueResidual(op, b, xNew, rNew);
       const improved = rnNew < rn; // false for NaN
       if (improved) {
         x.set(xNew);

@@ -23,6 +23,7 @@ import type { LinearOperator } from "./operator.ts";
 import type { KrylovOptions } from "./options.ts";
 import type { Preconditioner } from "./preconditioner.ts";
 import { enforcePolicy, reasonMessage, type SolveReason, type SolveResult } from "./result.ts";
+import { trueResidual } from "./residual.ts";
 import { assertFiniteVector, norm2 } from "./vector.ts";
 
 /** The iterative methods {@linkcode krylovSolve} dispatches to. */
@@ -325,17 +326,4 @@ export function runKrylov(
         return finish("diverged-non-finite", iterations, rnorm);
     }
   }
-}
-
-/** `r ← b − A x`; returns `‖r‖₂`. */
-function trueResidual(
-  A: LinearOperator,
-  b: Float64Array,
-  x: Float64Array,
-  r: Float64Array,
-): number {
-  A.apply(x, r);
-  const n = r.length;
-  for (let i = 0; i < n; i++) r[i] = b[i] - r[i];
-  return norm2(r);
 }

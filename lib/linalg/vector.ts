@@ -116,3 +116,23 @@ export function assertFiniteVector(v: Float64Array, what: string): void {
     if (vi - vi !== 0) throw new NonFiniteError(`Cannot use ${what}: ${what}[${i}] is ${vi}`);
   }
 }
+
+/**
+ * Largest absolute entry, NaN when any entry is NaN. Unlike the 2-norm it
+ * cannot underflow, so it is the scale used to normalise tiny right-hand
+ * sides.
+ *
+ * @example
+ * ```ts
+ * import { maxAbs } from "./vector.ts";
+ * console.assert(maxAbs(Float64Array.of(1e-300, -3e-300)) === 3e-300);
+ * ```
+ */
+export function maxAbs(v: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]);
+    if (a > m || a !== a) m = a;
+  }
+  return m;
+}

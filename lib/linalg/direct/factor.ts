@@ -21,6 +21,8 @@ import {
   SingularMatrixError,
 } from "../../errors.ts";
 import type { CsrMatrix } from "../../sparse/csr.ts";
+import { trueResidual } from "../residual.ts";
+import { transposeOperator } from "../operator.ts";
 import { enforcePolicy, type FailurePolicy, type SolveResult } from "../result.ts";
 import { choleskyNumeric, choleskySolve } from "./cholesky.ts";
 import { inverseNorm1Estimate } from "./condest.ts";
@@ -354,23 +356,6 @@ export interface DirectSolveResult extends SolveResult {
   readonly factorization: Factorization;
 }
 
-function residual(
-  A: CsrMatrix,
-  transpose: boolean,
-  x: Float64Array,
-  b: Float64Array,
-  r: Float64Array,
-): number {
-  if (transpose) A.applyTranspose(x, r);
-  else A.apply(x, r);
-  let s = 0;
-  for (let i = 0; i < r.length; i++) {
-    r[i] = b[i] - r[i];
-    s += r[i] * r[i];
-  }
-  return Math.sqrt(s);
-}
-
 /**
  * Solves `A x = b` by factorisation, with up to `refine` steps of iterative
  * refinement in float64 (kept only when they lower the true residual).
@@ -409,13 +394,14 @@ export function directSolve(
     );
   }
   const transpose = options.transpose ?? false;
+  const op = transpose ? transposeOperator(A) : A;
   const solveWith = (rhs: Float64Array) => transpose ? f.solveTranspose(rhs) : f.solve(rhs);
   let bNorm = 0;
   for (let i = 0; i < n; i++) bNorm += b[i] * b[i];
   bNorm = Math.sqrt(bNorm);
   let x = solveWith(b);
   const r = new Float64Array(n);
-  let rNorm = residual(A, transpose, x, b, r);
+  let rNorm = trueResidual(op, b, x, r);
   const history = [bNorm === 0 ? 0 : rNorm / bNorm];
   let solves = 1;
   const maxRefine = options.refine ?? 1;
@@ -424,7 +410,7 @@ export function directSolve(
     const d = solveWith(r);
     solves++;
     const xTrial = x.map((v, i) => v + d[i]);
-    const trialNorm = residual(A, transpose, xTrial, b, rTrial);
+    const trialNorm = trueResidual(op, b, xTrial, rTrial);
     if (!(trialNorm < rNorm)) break;
     x = xTrial;
     rNorm = trialNorm;

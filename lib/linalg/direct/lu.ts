@@ -29,6 +29,7 @@
  * @module
  */
 
+import { maxAbs } from "../vector.ts";
 import { SingularMatrixError } from "../../errors.ts";
 
 /** Matrix A by columns, with the index of each entry in A's (CSR) value array. */
@@ -130,13 +131,6 @@ function singular(column: number, detail: string): SingularMatrixError {
     `Cannot factor: matrix is singular, ${detail} in column ${column} (1-based ${column + 1})`,
     column,
   );
-}
-
-/** Largest magnitude of A's values. */
-function maxAbs(values: Float64Array): number {
-  let m = 0;
-  for (let k = 0; k < values.length; k++) m = Math.max(m, Math.abs(values[k]));
-  return m;
 }
 
 /** Largest magnitude in column `col` of A. */
