@@ -9,7 +9,7 @@
 import * as Plot from "@observablehq/plot";
 import { ShapeError } from "../errors.ts";
 import { formatNumber } from "./format_number.ts";
-import { renderPlot } from "./render_plot.ts";
+import { type PlotSpec, renderPlot } from "./render_plot.ts";
 
 /** A rendered figure: its markup, the numbers behind it, and notes for the caption. */
 export interface PlotFigure {
@@ -136,6 +136,23 @@ function colorOptions(names: string[]): Plot.ScaleOptions {
     : { domain: names, range: [SINGLE_COLOR] };
 }
 
+/** The frame shared by line and scatter plots: size, margins, labelled axes, legend colours. */
+function xyFrame(options: XYPlotOptions, rows: XYRow[], marks: PlotSpec["marks"]): string {
+  const { series, xLabel, yLabel, logX = false, logY = false } = options;
+  return renderPlot({
+    width: options.width ?? WIDTH,
+    height: options.height ?? HEIGHT,
+    marginLeft: 60,
+    marginBottom: 40,
+    style: STYLE,
+    ...(options.title === undefined ? {} : { title: options.title }),
+    x: axis(xLabel, logX, rows.map((r) => r.x)),
+    y: axis(yLabel, logY, rows.map((r) => r.y)),
+    color: colorOptions(series.map((s) => s.name)),
+    marks,
+  });
+}
+
 /**
  * Line chart of one or more series (convergence histories, loss curves).
  * Points are marked when a series is short.
@@ -153,31 +170,20 @@ function colorOptions(names: string[]): Plot.ScaleOptions {
  * ```
  */
 export function linePlot(options: XYPlotOptions): PlotFigure {
-  const { series, xLabel, yLabel, logX = false, logY = false } = options;
+  const { series, logX = false, logY = false } = options;
   const notes: string[] = [];
   const rows = xyRows(series, logX, logY, notes);
   const longest = Math.max(0, ...series.map((s) => s.x.length));
-  const svg = renderPlot({
-    width: options.width ?? WIDTH,
-    height: options.height ?? HEIGHT,
-    marginLeft: 60,
-    marginBottom: 40,
-    style: STYLE,
-    ...(options.title === undefined ? {} : { title: options.title }),
-    x: axis(xLabel, logX, rows.map((r) => r.x)),
-    y: axis(yLabel, logY, rows.map((r) => r.y)),
-    color: colorOptions(series.map((s) => s.name)),
-    marks: [
-      Plot.line(rows, {
-        x: "x",
-        y: "y",
-        z: "series",
-        stroke: "series",
-        strokeWidth: 1.8,
-        marker: longest <= 40 ? "circle" : "none",
-      }),
-    ],
-  });
+  const svg = xyFrame(options, rows, [
+    Plot.line(rows, {
+      x: "x",
+      y: "y",
+      z: "series",
+      stroke: "series",
+      strokeWidth: 1.8,
+      marker: longest <= 40 ? "circle" : "none",
+    }),
+  ]);
   return { svg, data: seriesData(series), notes };
 }
 
@@ -198,7 +204,7 @@ export function linePlot(options: XYPlotOptions): PlotFigure {
  * ```
  */
 export function scatterPlot(options: XYPlotOptions & { diagonal?: boolean }): PlotFigure {
-  const { series, xLabel, yLabel, logX = false, logY = false } = options;
+  const { series, logX = false, logY = false } = options;
   const notes: string[] = [];
   const rows = xyRows(series, logX, logY, notes);
   const marks: Plot.Markish[] = [
@@ -217,18 +223,7 @@ export function scatterPlot(options: XYPlotOptions & { diagonal?: boolean }): Pl
     );
     notes.push("Dashed line: y = x");
   }
-  const svg = renderPlot({
-    width: options.width ?? WIDTH,
-    height: options.height ?? HEIGHT,
-    marginLeft: 60,
-    marginBottom: 40,
-    style: STYLE,
-    ...(options.title === undefined ? {} : { title: options.title }),
-    x: axis(xLabel, logX, rows.map((r) => r.x)),
-    y: axis(yLabel, logY, rows.map((r) => r.y)),
-    color: colorOptions(series.map((s) => s.name)),
-    marks,
-  });
+  const svg = xyFrame(options, rows, marks);
   return { svg, data: seriesData(series), notes };
 }
 
