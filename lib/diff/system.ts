@@ -131,7 +131,10 @@ function sparseSystem(A: SparseTensor, transposeOf?: System): System {
     apply: (x) => spmv(A, x),
     // Ā[k] = −λ[row k]·x[col k] on the stored entries only (O(nnz)).
     paramCotangents: (lam, x, needs) => [needs[0] ? neg(sampledOuter(A.pattern, lam, x)) : null],
-    transpose: () => transposeOf ?? (sys.symmetric ? sys : sparseSystem(transposeSparse(A), sys)),
+    // Always the differentiable transpose, even when A is symmetric: a perturbation of one
+    // stored value is not symmetric, so the adjoint must depend on the values through Aᵀ
+    // (its second derivative, hvp, sees the transposed perturbation).
+    transpose: () => transposeOf ?? sparseSystem(transposeSparse(A), sys),
     direct: directHandle(csr, transposeOf),
   };
   return sys;
@@ -166,7 +169,8 @@ function denseSystem(A: Tensor, transposeOf?: System): System {
       const X = x.ndim === 1 ? reshape(x, [rows, 1]) : x;
       return [neg(matmul(L, transpose2d(X)))];
     },
-    transpose: () => transposeOf ?? (sys.symmetric ? sys : denseSystem(transpose2d(A), sys)),
+    // The differentiable transpose even when A is symmetric (see sparseSystem).
+    transpose: () => transposeOf ?? denseSystem(transpose2d(A), sys),
   };
   return sys;
 }
