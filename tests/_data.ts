@@ -1,7 +1,7 @@
 /**
- * Where the shared real-world matrices live for tests: `../shared/data/matrices`
- * beside the checkout (the layout of developer machines and CI), or the folder
- * named by the `GRADSOLVE_MATRICES` environment variable.
+ * Where the real-world test matrices live: `tests/data/matrices/` in the
+ * repository (sources and licences in its README.md), or the folder named by
+ * the `GRADSOLVE_MATRICES` environment variable.
  *
  * @module
  */
@@ -9,7 +9,7 @@
 import { fileURLToPath } from "node:url";
 
 const fromEnv = Deno.env.get("GRADSOLVE_MATRICES");
-const dir = fromEnv ?? fileURLToPath(new URL("../../shared/data/matrices/", import.meta.url));
+const dir = fromEnv ?? fileURLToPath(new URL("./data/matrices/", import.meta.url));
 
 function exists(path: string): boolean {
   try {
@@ -19,19 +19,19 @@ function exists(path: string): boolean {
   }
 }
 
-/** True when the shared matrices folder exists. */
+/** True when the matrices folder exists: always in a checkout, unless `GRADSOLVE_MATRICES` is wrong. */
 export const hasSharedData: boolean = exists(dir);
 
 if (!hasSharedData) {
   console.warn(`tests: real matrices not found at ${dir}; tests that need them are skipped`);
 }
 
-/** Absolute path of a shared matrix, e.g. `matrixPath("west0067")` (".mtx" optional). */
+/** Absolute path of a test matrix, e.g. `matrixPath("west0067")` (".mtx" optional). */
 export function matrixPath(name: string): string {
   return `${dir.replace(/\/$/, "")}/${name.endsWith(".mtx") ? name : name + ".mtx"}`;
 }
 
-/** Names of the 12 shared real matrices. */
+/** Names of the 12 real test matrices. */
 export const REAL_MATRICES: readonly string[] = [
   "bcsstk01",
   "bcsstk16",
