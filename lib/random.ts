@@ -13,12 +13,17 @@
  *
  * @example
  * ```ts
- * import { Rng } from "./random.ts";
+ * import assert from "node:assert/strict";
+ * import { Rng } from "@gradsolve/gradsolve";
  * const a = new Rng(42), b = new Rng(42);
  * const u = a.next();
- * console.assert(u === b.next() && u >= 0 && u < 1);
- * console.assert(a.int(6) === b.int(6));
+ * assert.equal(u, b.next());
+ * assert.ok(u >= 0);
+ * assert.ok(u < 1);
+ * assert.equal(a.int(6), b.int(6));
  * ```
+ *
+ * @category Sparse
  */
 export class Rng {
   readonly #s = new Uint32Array(4);
@@ -62,9 +67,11 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./random.ts";
+   * import assert from "node:assert/strict";
+   * import { Rng } from "@gradsolve/gradsolve";
    * const u = new Rng(1).next();
-   * console.assert(u >= 0 && u < 1);
+   * assert.ok(u >= 0);
+   * assert.ok(u < 1);
    * ```
    */
   next(): number {
@@ -79,8 +86,9 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./random.ts";
-   * console.assert(Number.isFinite(new Rng(3).normal()));
+   * import assert from "node:assert/strict";
+   * import { Rng } from "@gradsolve/gradsolve";
+   * assert.ok(Number.isFinite(new Rng(3).normal()));
    * ```
    */
   normal(): number {
@@ -101,9 +109,12 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./random.ts";
+   * import assert from "node:assert/strict";
+   * import { Rng } from "@gradsolve/gradsolve";
    * const k = new Rng(5).int(10);
-   * console.assert(Number.isInteger(k) && k >= 0 && k < 10);
+   * assert.ok(Number.isInteger(k));
+   * assert.ok(k >= 0);
+   * assert.ok(k < 10);
    * ```
    */
   int(n: number): number {
@@ -118,9 +129,10 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./random.ts";
+   * import assert from "node:assert/strict";
+   * import { Rng } from "@gradsolve/gradsolve";
    * const a = new Rng(9).shuffle([1, 2, 3, 4]);
-   * console.assert([...a].sort().join() === "1,2,3,4");
+   * assert.equal([...a].sort().join(), "1,2,3,4");
    * ```
    */
   shuffle<T>(a: T[]): T[] {

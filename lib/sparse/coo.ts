@@ -10,7 +10,11 @@
 import { ShapeError } from "../errors.ts";
 import { CsrPattern } from "./pattern.ts";
 
-/** A pattern built from triplets and where each triplet landed. */
+/**
+ * A pattern built from triplets and where each triplet landed.
+ *
+ * @category Sparse
+ */
 export interface TripletPattern {
   /** The deduplicated, sorted CSR pattern. */
   readonly pattern: CsrPattern;
@@ -25,10 +29,14 @@ export interface TripletPattern {
  *
  * @example
  * ```ts
- * import { patternFromTriplets } from "./coo.ts";
+ * import assert from "node:assert/strict";
+ * import { patternFromTriplets } from "@gradsolve/gradsolve";
  * const { pattern, map } = patternFromTriplets(2, 2, [1, 0, 1], [0, 0, 0]);
- * console.assert(pattern.nnz === 2 && map[0] === map[2]);
+ * assert.equal(pattern.nnz, 2);
+ * assert.equal(map[0], map[2]);
  * ```
+ *
+ * @category Sparse
  */
 export function patternFromTriplets(
   nRows: number,
@@ -92,10 +100,13 @@ export function patternFromTriplets(
  *
  * @example
  * ```ts
- * import { patternFromTriplets, scatterTriplets } from "./coo.ts";
+ * import assert from "node:assert/strict";
+ * import { patternFromTriplets, scatterTriplets } from "@gradsolve/gradsolve";
  * const { pattern, map } = patternFromTriplets(1, 1, [0, 0], [0, 0]);
- * console.assert(scatterTriplets(pattern.nnz, map, [0.5, 0.5])[0] === 1);
+ * assert.equal(scatterTriplets(pattern.nnz, map, [0.5, 0.5])[0], 1);
  * ```
+ *
+ * @category Sparse
  */
 export function scatterTriplets(
   nnz: number,

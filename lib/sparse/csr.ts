@@ -17,12 +17,16 @@ import type { CsrPattern } from "./pattern.ts";
  *
  * @example
  * ```ts
- * import { CsrMatrix } from "./csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
  * const y = new Float64Array(2);
  * A.apply(Float64Array.of(1, 1), y);
- * console.assert(y[0] === 5 && y[1] === 4);
+ * assert.equal(y[0], 5);
+ * assert.equal(y[1], 4);
  * ```
+ *
+ * @category Sparse
  */
 export class CsrMatrix implements LinearOperator {
   /** The sparsity pattern (shared, immutable). */
@@ -47,9 +51,10 @@ export class CsrMatrix implements LinearOperator {
    *
    * @example
    * ```ts
-   * import { CsrMatrix } from "./csr.ts";
+   * import assert from "node:assert/strict";
+   * import { CsrMatrix } from "@gradsolve/gradsolve";
    * const A = CsrMatrix.fromTriplets(2, 2, [0, 1, 0], [0, 1, 0], [1, 2, 3]);
-   * console.assert(A.get(0, 0) === 4);
+   * assert.equal(A.get(0, 0), 4);
    * ```
    */
   static fromTriplets(
@@ -69,8 +74,9 @@ export class CsrMatrix implements LinearOperator {
    *
    * @example
    * ```ts
-   * import { CsrMatrix } from "./csr.ts";
-   * console.assert(CsrMatrix.fromDense([[1, 0], [0, 2]]).nnz === 2);
+   * import assert from "node:assert/strict";
+   * import { CsrMatrix } from "@gradsolve/gradsolve";
+   * assert.equal(CsrMatrix.fromDense([[1, 0], [0, 2]]).nnz, 2);
    * ```
    */
   static fromDense(rows: ArrayLike<ArrayLike<number>>, keepDiagonal = false): CsrMatrix {

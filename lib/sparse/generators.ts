@@ -26,10 +26,15 @@ import { CsrPattern } from "./pattern.ts";
  *
  * @example
  * ```ts
- * import { poisson1d } from "./generators.ts";
+ * import assert from "node:assert/strict";
+ * import { poisson1d } from "@gradsolve/gradsolve";
  * const A = poisson1d(3);
- * console.assert(A.nnz === 7 && A.get(1, 1) === 2 && A.get(1, 2) === -1);
+ * assert.equal(A.nnz, 7);
+ * assert.equal(A.get(1, 1), 2);
+ * assert.equal(A.get(1, 2), -1);
  * ```
+ *
+ * @category Sparse
  */
 export function poisson1d(n: number): CsrMatrix {
   return gridMatrix("poisson1d", [n], [-1], [-1], 2);
@@ -42,10 +47,15 @@ export function poisson1d(n: number): CsrMatrix {
  *
  * @example
  * ```ts
- * import { poisson2d } from "./generators.ts";
+ * import assert from "node:assert/strict";
+ * import { poisson2d } from "@gradsolve/gradsolve";
  * const A = poisson2d(3); // 9 unknowns
- * console.assert(A.shape[0] === 9 && A.nnz === 33 && A.get(4, 1) === -1);
+ * assert.equal(A.shape[0], 9);
+ * assert.equal(A.nnz, 33);
+ * assert.equal(A.get(4, 1), -1);
  * ```
+ *
+ * @category Sparse
  */
 export function poisson2d(nx: number, ny: number = nx): CsrMatrix {
   return gridMatrix("poisson2d", [nx, ny], [-1, -1], [-1, -1], 4);
@@ -58,16 +68,25 @@ export function poisson2d(nx: number, ny: number = nx): CsrMatrix {
  *
  * @example
  * ```ts
- * import { poisson3d } from "./generators.ts";
+ * import assert from "node:assert/strict";
+ * import { poisson3d } from "@gradsolve/gradsolve";
  * const A = poisson3d(2, 2, 2);
- * console.assert(A.shape[0] === 8 && A.get(0, 0) === 6 && A.get(0, 4) === -1);
+ * assert.equal(A.shape[0], 8);
+ * assert.equal(A.get(0, 0), 6);
+ * assert.equal(A.get(0, 4), -1);
  * ```
+ *
+ * @category Sparse
  */
 export function poisson3d(nx: number, ny: number = nx, nz: number = nx): CsrMatrix {
   return gridMatrix("poisson3d", [nx, ny, nz], [-1, -1, -1], [-1, -1, -1], 6);
 }
 
-/** Options of {@linkcode diffusion2d}. */
+/**
+ * Options of {@linkcode diffusion2d}.
+ *
+ * @category Sparse
+ */
 export interface Diffusion2dOptions {
   /**
    * Grid spacing; every entry is scaled by 1/h². The default gives the
@@ -79,7 +98,11 @@ export interface Diffusion2dOptions {
   h?: number;
 }
 
-/** The faces of a 2-D grid and the two cells each separates. */
+/**
+ * The faces of a 2-D grid and the two cells each separates.
+ *
+ * @category Sparse
+ */
 export interface DiffusionFaces {
   /** First cell of each face (the only one for a boundary face). */
   readonly cellA: Int32Array;
@@ -90,6 +113,8 @@ export interface DiffusionFaces {
 /**
  * For stored entry `k`, the faces `faces[offsets[k] .. offsets[k+1]-1]` and
  * their signs `signs[...]` (+1 on the diagonal, −1 off it).
+ *
+ * @category Sparse
  */
 export interface DiffusionEntryFaces {
   /** Start of each stored entry's faces; length `nnz + 1`. */
@@ -105,6 +130,8 @@ export interface DiffusionEntryFaces {
  * `values[k] = (1/h²) · Σ signs[q] · w[faces[q]]` over the contributions q
  * of entry k, where a face coefficient is `w = 2κ_A κ_B / (κ_A + κ_B)`
  * (harmonic mean) for an interior face and `w = κ_A` for a boundary face.
+ *
+ * @category Sparse
  */
 export interface DiffusionStencil {
   /** Cells on either side of every face. */
@@ -113,7 +140,11 @@ export interface DiffusionStencil {
   readonly entryFace: DiffusionEntryFaces;
 }
 
-/** Pattern and face map of {@linkcode diffusion2d}. */
+/**
+ * Pattern and face map of {@linkcode diffusion2d}.
+ *
+ * @category Sparse
+ */
 export interface Diffusion2dPattern {
   /** The 5-point pattern (the same as {@linkcode poisson2d}'s). */
   readonly pattern: CsrPattern;
@@ -132,11 +163,16 @@ export interface Diffusion2dPattern {
  *
  * @example
  * ```ts
- * import { diffusion2dPattern } from "./generators.ts";
+ * import assert from "node:assert/strict";
+ * import { diffusion2dPattern } from "@gradsolve/gradsolve";
  * const { pattern, stencil } = diffusion2dPattern(2, 1);
- * console.assert(pattern.nnz === 4 && stencil.faces.cellA.length === 7);
- * console.assert(stencil.faces.cellA[1] === 0 && stencil.faces.cellB[1] === 1); // face between cells 0 and 1
+ * assert.equal(pattern.nnz, 4);
+ * assert.equal(stencil.faces.cellA.length, 7);
+ * assert.equal(stencil.faces.cellA[1], 0);
+ * assert.equal(stencil.faces.cellB[1], 1); // face between cells 0 and 1
  * ```
+ *
+ * @category Sparse
  */
 export function diffusion2dPattern(nx: number, ny: number = nx): Diffusion2dPattern {
   const n = gridSize("diffusion2dPattern", [nx, ny]);
@@ -204,11 +240,14 @@ export function diffusion2dPattern(nx: number, ny: number = nx): Diffusion2dPatt
  *
  * @example
  * ```ts
- * import { diffusion2d, poisson2d } from "./generators.ts";
+ * import assert from "node:assert/strict";
+ * import { diffusion2d, poisson2d } from "@gradsolve/gradsolve";
  * const A = diffusion2d(new Float64Array(9).fill(2), 3);
  * const P = poisson2d(3);
- * console.assert(A.values.every((v, k) => v === 2 * P.values[k]));
+ * assert.ok(A.values.every((v, k) => v === 2 * P.values[k]));
  * ```
+ *
+ * @category Sparse
  */
 export function diffusion2d(
   kappa: Float64Array,
@@ -254,7 +293,11 @@ export function diffusion2d(
   return new CsrMatrix(pattern, values);
 }
 
-/** Options of {@linkcode convectionDiffusion2d}. */
+/**
+ * Options of {@linkcode convectionDiffusion2d}.
+ *
+ * @category Sparse
+ */
 export interface ConvectionDiffusion2dOptions {
   /** Constant velocity `[wx, wy]` (finite). */
   wind: readonly [number, number];
@@ -284,10 +327,15 @@ export interface ConvectionDiffusion2dOptions {
  *
  * @example
  * ```ts
- * import { convectionDiffusion2d } from "./generators.ts";
+ * import assert from "node:assert/strict";
+ * import { convectionDiffusion2d } from "@gradsolve/gradsolve";
  * const A = convectionDiffusion2d(3, 3, { wind: [1, 0] });
- * console.assert(A.get(4, 4) === 5 && A.get(4, 3) === -2 && A.get(4, 5) === -1);
+ * assert.equal(A.get(4, 4), 5);
+ * assert.equal(A.get(4, 3), -2);
+ * assert.equal(A.get(4, 5), -1);
  * ```
+ *
+ * @category Sparse
  */
 export function convectionDiffusion2d(
   nx: number,
@@ -312,7 +360,11 @@ export function convectionDiffusion2d(
   return gridMatrix("convectionDiffusion2d", [nx, ny], lower, upper, diag);
 }
 
-/** Options of {@linkcode randomSparseSpd}. */
+/**
+ * Options of {@linkcode randomSparseSpd}.
+ *
+ * @category Sparse
+ */
 export interface RandomSparseSpdOptions {
   /** Seed of the {@linkcode Rng} that draws the pattern and values. */
   seed: number;
@@ -349,10 +401,14 @@ export interface RandomSparseSpdOptions {
  *
  * @example
  * ```ts
- * import { randomSparseSpd } from "./generators.ts";
+ * import assert from "node:assert/strict";
+ * import { randomSparseSpd } from "@gradsolve/gradsolve";
  * const A = randomSparseSpd(50, { seed: 1, nnzPerRow: 7 });
- * console.assert(A.symmetric && A.shape[0] === 50);
+ * assert.ok(A.symmetric);
+ * assert.equal(A.shape[0], 50);
  * ```
+ *
+ * @category Sparse
  */
 export function randomSparseSpd(n: number, options: RandomSparseSpdOptions): CsrMatrix {
   const { seed, nnzPerRow, density, shift = 1 } = options;
@@ -395,7 +451,11 @@ export function randomSparseSpd(n: number, options: RandomSparseSpdOptions): Csr
   return dominantDiagonal(n, rows, cols, vals, 1, shift);
 }
 
-/** Options of {@linkcode randomSparseNonsymmetric}. */
+/**
+ * Options of {@linkcode randomSparseNonsymmetric}.
+ *
+ * @category Sparse
+ */
 export interface RandomSparseNonsymmetricOptions {
   /** Seed of the {@linkcode Rng} that draws the pattern and values. */
   seed: number;
@@ -424,10 +484,14 @@ export interface RandomSparseNonsymmetricOptions {
  *
  * @example
  * ```ts
- * import { randomSparseNonsymmetric } from "./generators.ts";
+ * import assert from "node:assert/strict";
+ * import { randomSparseNonsymmetric } from "@gradsolve/gradsolve";
  * const A = randomSparseNonsymmetric(40, { seed: 2, nnzPerRow: 4, dominance: 1.5 });
- * console.assert(!A.symmetric && A.nnz <= 160);
+ * assert.ok(!A.symmetric);
+ * assert.ok(A.nnz <= 160);
  * ```
+ *
+ * @category Sparse
  */
 export function randomSparseNonsymmetric(
   n: number,

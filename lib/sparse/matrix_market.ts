@@ -27,10 +27,18 @@ import { GradsolveError, MatrixMarketError, NonFiniteError, ShapeError } from ".
 import { patternFromTriplets } from "./coo.ts";
 import { CsrMatrix } from "./csr.ts";
 
-/** Value type declared in a Matrix Market banner (complex is not supported). */
+/**
+ * Value type declared in a Matrix Market banner (complex is not supported).
+ *
+ * @category Sparse
+ */
 export type MatrixMarketField = "real" | "integer" | "pattern";
 
-/** Symmetry declared in a Matrix Market banner (hermitian is not supported). */
+/**
+ * Symmetry declared in a Matrix Market banner (hermitian is not supported).
+ *
+ * @category Sparse
+ */
 export type MatrixMarketSymmetry = "general" | "symmetric" | "skew-symmetric";
 
 /**
@@ -39,6 +47,8 @@ export type MatrixMarketSymmetry = "general" | "symmetric" | "skew-symmetric";
  * `signs[...]`: one target (+1) for a general or diagonal entry, two for a
  * symmetric off-diagonal entry (+1, +1) and for a skew-symmetric one
  * (`(i, j)` with +1, `(j, i)` with −1).
+ *
+ * @category Sparse
  */
 export interface MatrixMarketEntryMap {
   /** Start of each file entry's targets; length `entries + 1`. */
@@ -49,7 +59,11 @@ export interface MatrixMarketEntryMap {
   readonly signs: Float64Array;
 }
 
-/** A parsed `coordinate` Matrix Market file. */
+/**
+ * A parsed `coordinate` Matrix Market file.
+ *
+ * @category Sparse
+ */
 export interface MatrixMarketMatrix {
   /** The matrix, with symmetric files expanded to both triangles. */
   readonly matrix: CsrMatrix;
@@ -67,7 +81,11 @@ export interface MatrixMarketMatrix {
   readonly entryMap: MatrixMarketEntryMap;
 }
 
-/** A dense matrix read from a Matrix Market file. */
+/**
+ * A dense matrix read from a Matrix Market file.
+ *
+ * @category Sparse
+ */
 export interface MatrixMarketDense {
   /** Number of rows. */
   readonly rows: number;
@@ -77,7 +95,11 @@ export interface MatrixMarketDense {
   readonly data: Float64Array;
 }
 
-/** Options of {@linkcode formatMatrixMarket}. */
+/**
+ * Options of {@linkcode formatMatrixMarket}.
+ *
+ * @category Sparse
+ */
 export interface FormatMatrixMarketOptions {
   /**
    * `"symmetric"` writes the lower triangle and refuses a matrix that is
@@ -103,7 +125,11 @@ export interface FormatMatrixMarketOptions {
   comment?: string;
 }
 
-/** Options of {@linkcode formatMatrixMarketVector}. */
+/**
+ * Options of {@linkcode formatMatrixMarketVector}.
+ *
+ * @category Sparse
+ */
 export interface FormatMatrixMarketVectorOptions {
   /**
    * Text written after the banner, each of its lines prefixed with `%`.
@@ -119,11 +145,16 @@ export interface FormatMatrixMarketVectorOptions {
  *
  * @example
  * ```ts
- * import { parseMatrixMarket } from "./matrix_market.ts";
+ * import assert from "node:assert/strict";
+ * import { parseMatrixMarket } from "@gradsolve/gradsolve";
  * const text = "%%MatrixMarket matrix coordinate real symmetric\n2 2 2\n1 1 4\n2 1 -1\n";
  * const { matrix, entries } = parseMatrixMarket(text);
- * console.assert(entries === 2 && matrix.nnz === 3 && matrix.get(0, 1) === -1);
+ * assert.equal(entries, 2);
+ * assert.equal(matrix.nnz, 3);
+ * assert.equal(matrix.get(0, 1), -1);
  * ```
+ *
+ * @category Sparse
  */
 export function parseMatrixMarket(text: string, source?: string): MatrixMarketMatrix {
   const sc = new Scanner(text, source);
@@ -145,10 +176,14 @@ export function parseMatrixMarket(text: string, source?: string): MatrixMarketMa
  *
  * @example
  * ```ts
- * import { parseMatrixMarketDense } from "./matrix_market.ts";
+ * import assert from "node:assert/strict";
+ * import { parseMatrixMarketDense } from "@gradsolve/gradsolve";
  * const d = parseMatrixMarketDense("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n");
- * console.assert(d.rows === 2 && d.data[2] === 3); // column-major: (0, 1) is 3
+ * assert.equal(d.rows, 2);
+ * assert.equal(d.data[2], 3); // column-major: (0, 1) is 3
  * ```
+ *
+ * @category Sparse
  */
 export function parseMatrixMarketDense(text: string, source?: string): MatrixMarketDense {
   return readDense(text, source, false);
@@ -160,10 +195,15 @@ export function parseMatrixMarketDense(text: string, source?: string): MatrixMar
  *
  * @example
  * ```ts
- * import { parseMatrixMarketVector } from "./matrix_market.ts";
+ * import assert from "node:assert/strict";
+ * import { parseMatrixMarketVector } from "@gradsolve/gradsolve";
  * const b = parseMatrixMarketVector("%%MatrixMarket matrix coordinate real general\n3 1 1\n2 1 5\n");
- * console.assert(b.length === 3 && b[0] === 0 && b[1] === 5);
+ * assert.equal(b.length, 3);
+ * assert.equal(b[0], 0);
+ * assert.equal(b[1], 5);
  * ```
+ *
+ * @category Sparse
  */
 export function parseMatrixMarketVector(text: string, source?: string): Float64Array {
   return readDense(text, source, true).data;
@@ -177,11 +217,15 @@ export function parseMatrixMarketVector(text: string, source?: string): Float64A
  *
  * @example
  * ```ts
- * import { fileGradient, parseMatrixMarket } from "./matrix_market.ts";
+ * import assert from "node:assert/strict";
+ * import { fileGradient, parseMatrixMarket } from "@gradsolve/gradsolve";
  * const mm = parseMatrixMarket("%%MatrixMarket matrix coordinate real symmetric\n2 2 1\n2 1 3\n");
  * const g = fileGradient(mm.entryMap, Float64Array.of(0.5, 0.25)); // stored (0,1), (1,0)
- * console.assert(g.length === 1 && g[0] === 0.75);
+ * assert.equal(g.length, 1);
+ * assert.equal(g[0], 0.75);
  * ```
+ *
+ * @category Sparse
  */
 export function fileGradient(
   entryMap: MatrixMarketEntryMap,
@@ -211,10 +255,17 @@ export function fileGradient(
  * Reads and parses a `coordinate` Matrix Market file; errors name `path`.
  *
  * @example
- * ```ts ignore
- * import { readMatrixMarket } from "./matrix_market.ts";
- * const { matrix } = await readMatrixMarket("west0067.mtx");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMatrixMarket } from "@gradsolve/gradsolve";
+ * const path = await Deno.makeTempFile({ suffix: ".mtx" });
+ * await Deno.writeTextFile(path, "%%MatrixMarket matrix coordinate real general\n2 2 1\n2 1 7\n");
+ * const { matrix } = await readMatrixMarket(path);
+ * assert.equal(matrix.get(1, 0), 7);
+ * await Deno.remove(path);
  * ```
+ *
+ * @category Sparse
  */
 export async function readMatrixMarket(path: string | URL): Promise<MatrixMarketMatrix> {
   return parseMatrixMarket(await Deno.readTextFile(path), String(path));
@@ -224,10 +275,17 @@ export async function readMatrixMarket(path: string | URL): Promise<MatrixMarket
  * Reads an n×1 Matrix Market vector file; errors name `path`.
  *
  * @example
- * ```ts ignore
- * import { readMatrixMarketVector } from "./matrix_market.ts";
- * const b = await readMatrixMarketVector("b.mtx");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMatrixMarketVector } from "@gradsolve/gradsolve";
+ * const path = await Deno.makeTempFile({ suffix: ".mtx" });
+ * await Deno.writeTextFile(path, "%%MatrixMarket matrix array real general\n2 1\n1.5\n-2\n");
+ * const b = await readMatrixMarketVector(path);
+ * assert.deepEqual(b, Float64Array.of(1.5, -2));
+ * await Deno.remove(path);
  * ```
+ *
+ * @category Sparse
  */
 export async function readMatrixMarketVector(path: string | URL): Promise<Float64Array> {
   return parseMatrixMarketVector(await Deno.readTextFile(path), String(path));
@@ -240,13 +298,15 @@ export async function readMatrixMarketVector(path: string | URL): Promise<Float6
  *
  * @example
  * ```ts
- * import { CsrMatrix } from "./csr.ts";
- * import { formatMatrixMarket, parseMatrixMarket } from "./matrix_market.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, formatMatrixMarket, parseMatrixMarket } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[2, -1], [-1, 2]]);
  * const text = formatMatrixMarket(A, { symmetry: "symmetric" });
- * console.assert(text.split("\n")[1] === "2 2 3");
- * console.assert(parseMatrixMarket(text).matrix.get(0, 1) === -1);
+ * assert.equal(text.split("\n")[1], "2 2 3");
+ * assert.equal(parseMatrixMarket(text).matrix.get(0, 1), -1);
  * ```
+ *
+ * @category Sparse
  */
 export function formatMatrixMarket(A: CsrMatrix, options: FormatMatrixMarketOptions = {}): string {
   const { symmetry = "general", field = "real", comment } = options;
@@ -291,11 +351,14 @@ export function formatMatrixMarket(A: CsrMatrix, options: FormatMatrixMarketOpti
  *
  * @example
  * ```ts
- * import { formatMatrixMarketVector, parseMatrixMarketVector } from "./matrix_market.ts";
+ * import assert from "node:assert/strict";
+ * import { formatMatrixMarketVector, parseMatrixMarketVector } from "@gradsolve/gradsolve";
  * const v = Float64Array.of(0.1, -2, 1e-300);
  * const back = parseMatrixMarketVector(formatMatrixMarketVector(v));
- * console.assert(back.every((x, i) => x === v[i]));
+ * assert.ok(back.every((x, i) => x === v[i]));
  * ```
+ *
+ * @category Sparse
  */
 export function formatMatrixMarketVector(
   v: Float64Array,
@@ -318,11 +381,17 @@ export function formatMatrixMarketVector(
  * Writes `A` to `path` with {@linkcode formatMatrixMarket}.
  *
  * @example
- * ```ts ignore
- * import { CsrMatrix } from "./csr.ts";
- * import { writeMatrixMarket } from "./matrix_market.ts";
- * await writeMatrixMarket("A.mtx", CsrMatrix.fromDense([[1]]), { comment: "one" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, readMatrixMarket, writeMatrixMarket } from "@gradsolve/gradsolve";
+ * const path = await Deno.makeTempFile({ suffix: ".mtx" });
+ * await writeMatrixMarket(path, CsrMatrix.fromDense([[1, 0], [0, 2]]), { comment: "one" });
+ * assert.ok((await Deno.readTextFile(path)).startsWith("%%MatrixMarket matrix coordinate real"));
+ * assert.equal((await readMatrixMarket(path)).matrix.get(1, 1), 2);
+ * await Deno.remove(path);
  * ```
+ *
+ * @category Sparse
  */
 export async function writeMatrixMarket(
   path: string | URL,
@@ -336,10 +405,16 @@ export async function writeMatrixMarket(
  * Writes a vector to `path` with {@linkcode formatMatrixMarketVector}.
  *
  * @example
- * ```ts ignore
- * import { writeMatrixMarketVector } from "./matrix_market.ts";
- * await writeMatrixMarketVector("b.mtx", Float64Array.of(1, 2, 3));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMatrixMarketVector, writeMatrixMarketVector } from "@gradsolve/gradsolve";
+ * const path = await Deno.makeTempFile({ suffix: ".mtx" });
+ * await writeMatrixMarketVector(path, Float64Array.of(1, 2, 3));
+ * assert.deepEqual(await readMatrixMarketVector(path), Float64Array.of(1, 2, 3));
+ * await Deno.remove(path);
  * ```
+ *
+ * @category Sparse
  */
 export async function writeMatrixMarketVector(
   path: string | URL,

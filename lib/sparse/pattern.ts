@@ -11,7 +11,11 @@
 
 import { ShapeError } from "../errors.ts";
 
-/** The transpose of a pattern and how values move into it. */
+/**
+ * The transpose of a pattern and how values move into it.
+ *
+ * @category Sparse
+ */
 export interface PatternTranspose {
   /** Pattern of Aᵀ (shape nCols × nRows). */
   readonly pattern: CsrPattern;
@@ -25,11 +29,16 @@ export interface PatternTranspose {
  *
  * @example
  * ```ts
- * import { CsrPattern } from "./pattern.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrPattern } from "@gradsolve/gradsolve";
  * // [[x, 0], [x, x]]
  * const p = new CsrPattern(2, 2, Int32Array.of(0, 1, 3), Int32Array.of(0, 0, 1));
- * console.assert(p.nnz === 3 && p.find(1, 0) === 1 && p.find(0, 1) === -1);
+ * assert.equal(p.nnz, 3);
+ * assert.equal(p.find(1, 0), 1);
+ * assert.equal(p.find(0, 1), -1);
  * ```
+ *
+ * @category Sparse
  */
 export class CsrPattern {
   /** Number of rows. */
