@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { removeStaleTemps, writeFileAtomic } from "./atomic_write.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { page } from "./page.ts";
 
@@ -15,6 +15,7 @@ export const REPORT_FORMAT = "gradsolve-report/1";
 
 interface IndexEntry {
   name: string;
+  runId: string;
   title: string;
   finding: string;
   date: string;
@@ -28,6 +29,7 @@ function entryOf(json: unknown): IndexEntry | undefined {
   if (r.format !== REPORT_FORMAT || typeof r.name !== "string") return undefined;
   return {
     name: r.name,
+    runId: typeof r.runId === "string" ? r.runId : "",
     title: String(r.title ?? r.name),
     finding: String(r.finding ?? ""),
     date: String(meta.date ?? ""),
@@ -35,10 +37,55 @@ function entryOf(json: unknown): IndexEntry | undefined {
   };
 }
 
+const RUN_ID_META = /<meta name="gradsolve-run-id" content="([^"]*)">/;
+
 /**
- * Rebuilds `dir/index.html` from every report JSON (`NAME.json` with
- * `format: "gradsolve-report/1"`) in `dir`, sorted by name; other JSON files
- * are ignored. Returns the path written. {@linkcode Report.write} calls it.
+ * The run id a report page declares in its `<head>`, or `undefined` when the
+ * page is missing or declares none. Reads only the start of the file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { page } from "./page.ts";
+ * import { readPageRunId } from "./index.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.html`, page("A", "<p>a</p>", { runId: "run-1" }));
+ * assert.equal(await readPageRunId(`${dir}/a.html`), "run-1");
+ * assert.equal(await readPageRunId(`${dir}/missing.html`), undefined);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readPageRunId(path: string): Promise<string | undefined> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    // The meta tag sits in the first lines of the head.
+    const buf = new Uint8Array(4096);
+    let filled = 0;
+    while (filled < buf.length) {
+      const n = await file.read(buf.subarray(filled));
+      if (n === null) break;
+      filled += n;
+    }
+    const head = new TextDecoder().decode(buf.subarray(0, filled));
+    return RUN_ID_META.exec(head)?.[1]?.replace(/&amp;/g, "&");
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Rebuilds `dir/index.html` from every complete report in `dir`, sorted by
+ * name. A report is complete when `NAME.json` (with
+ * `format: "gradsolve-report/1"` and a `runId`) and `NAME.html` carry the same
+ * run id: a run killed between writing the two halves leaves a pair that does
+ * not match, and the index names it as incomplete in its footer instead of
+ * linking it. Other JSON files are ignored. Returns the path written.
+ * {@linkcode Report.write} calls it.
  *
  * @example
  * ```ts
@@ -50,7 +97,10 @@ function entryOf(json: unknown): IndexEntry | undefined {
  * ```
  */
 export async function writeIndex(dir = "reports"): Promise<string> {
+  // Temporaries of an index writer killed over a minute ago.
+  await removeStaleTemps(dir, ["index.html"], { olderThanMs: 60_000 });
   const entries: IndexEntry[] = [];
+  const incomplete: string[] = [];
   for await (const f of Deno.readDir(dir)) {
     if (!f.isFile || !f.name.endsWith(".json")) continue;
     let json: unknown;
@@ -60,9 +110,18 @@ export async function writeIndex(dir = "reports"): Promise<string> {
       continue; // not JSON: not a report
     }
     const entry = entryOf(json);
-    if (entry) entries.push(entry);
+    if (!entry) continue;
+    const pageRun = await readPageRunId(join(dir, `${entry.name}.html`));
+    if (entry.runId !== "" && pageRun === entry.runId) entries.push(entry);
+    else incomplete.push(entry.name);
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
+  incomplete.sort();
+  const skipped = incomplete.length === 0
+    ? ""
+    : ` · skipped ${
+      incomplete.map((n) => `${escapeHtml(n)}: incomplete`).join(", ")
+    } (HTML and JSON are not from the same run; rerun to repair)`;
   const rows = entries.map((e) =>
     `<tr><td><a href="${encodeURIComponent(e.name)}.html">${escapeHtml(e.title)}</a></td>` +
     `<td>${escapeHtml(e.finding)}</td>` +
@@ -81,7 +140,9 @@ ${
           rows.join("\n")
         }\n</tbody></table></div>`
   }
-<footer>${entries.length} report(s) · rebuilt ${escapeHtml(new Date().toISOString())}</footer>`;
+<footer>${entries.length} report(s) · rebuilt ${
+    escapeHtml(new Date().toISOString())
+  }${skipped}</footer>`;
   const path = join(dir, "index.html");
   await writeFileAtomic(path, page("gradsolve reports", body));
   return path;

@@ -58,23 +58,38 @@ footer { margin-top: 3rem; padding-top: 1rem; border-top: 1px solid var(--line);
   color: var(--muted); }
 `;
 
+/** Options of {@linkcode page}. */
+export interface PageOptions {
+  /**
+   * Id of the run that wrote the page, stored as
+   * `<meta name="gradsolve-run-id">` so the index can match the page with its
+   * JSON. @default {none}
+   */
+  runId?: string;
+}
+
 /**
  * Wraps `body` (trusted HTML) in a complete page titled `title` (escaped).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { page } from "./page.ts";
- * const html = page("A & B", "<p>hi</p>");
- * console.assert(html.includes("<title>A &amp; B</title>"));
+ * const html = page("A & B", "<p>hi</p>", { runId: "r1" });
+ * assert.ok(html.includes("<title>A &amp; B</title>"));
+ * assert.ok(html.includes('<meta name="gradsolve-run-id" content="r1">'));
  * ```
  */
-export function page(title: string, body: string): string {
+export function page(title: string, body: string, options: PageOptions = {}): string {
+  const run = options.runId === undefined
+    ? ""
+    : `<meta name="gradsolve-run-id" content="${escapeHtml(options.runId)}">\n`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+${run}<title>${escapeHtml(title)}</title>
 <style>${CSS}</style>
 </head>
 <body>

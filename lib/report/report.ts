@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { GradsolveError } from "../errors.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { removeStaleTemps, writeFileAtomic } from "./atomic_write.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { formatNumber } from "./format_number.ts";
 import { REPORT_FORMAT, writeIndex } from "./index.ts";
@@ -239,21 +239,36 @@ export class Report {
   }
 
   /**
-   * Writes `dir/NAME.html` and `dir/NAME.json` atomically (temporary file,
-   * then rename), creating `dir` if needed, and rebuilds `dir/index.html`.
+   * Writes `dir/NAME.html` and `dir/NAME.json`, each atomically (temporary
+   * file, then rename), creating `dir` if needed, and rebuilds
+   * `dir/index.html`. Both files carry one fresh run id (`runId` in the JSON,
+   * `<meta name="gradsolve-run-id">` in the HTML); the index lists the report
+   * only when they match, so a run killed between the two renames is never
+   * linked. Temporaries left by an earlier, killed run of the same report are
+   * removed first.
    */
   async write(dir = "reports"): Promise<WrittenReport> {
     await Deno.mkdir(dir, { recursive: true });
+    const files = { html: `${this.name}.html`, json: `${this.name}.json` };
+    await removeStaleTemps(dir, [files.html, files.json]);
     const info = await collectRunInfo(this.#started);
     const params = this.#parameters;
+    const runId = `${info.date.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${
+      crypto.randomUUID().slice(0, 8)
+    }`;
     const metadata = {
       date: info.date,
       wallTimeSeconds: (Date.now() - this.#started.getTime()) / 1000,
       commit: info.commit,
+      dirty: info.dirty,
+      command: info.command,
       deno: info.deno,
       v8: info.v8,
       typescript: info.typescript,
       platform: info.platform,
+      cpu: info.cpu,
+      cores: info.cores,
+      caches: info.caches,
       backend: this.#options.backend ??
         (typeof params.backend === "string" ? params.backend : "cpu"),
       adapter: this.#options.adapter ?? "none",
@@ -262,6 +277,7 @@ export class Report {
     };
     const json = {
       format: REPORT_FORMAT,
+      runId,
       name: this.name,
       title: this.title,
       finding: this.finding,
@@ -274,10 +290,12 @@ export class Report {
         b.kind === "figure" ? [{ caption: b.caption, notes: b.notes, data: b.data }] : []
       ),
     };
-    const html = page(`${this.title} — gradsolve`, this.#body(metadata));
-    const paths = { html: join(dir, `${this.name}.html`), json: join(dir, `${this.name}.json`) };
-    await writeFileAtomic(paths.json, JSON.stringify(json, null, 1) + "\n");
+    const html = page(`${this.title} — gradsolve`, this.#body(metadata), { runId });
+    const paths = { html: join(dir, files.html), json: join(dir, files.json) };
+    // Page first, JSON last: the index reads the JSON, and finds the page's run id
+    // different until both renames have happened.
     await writeFileAtomic(paths.html, html);
+    await writeFileAtomic(paths.json, JSON.stringify(json, null, 1) + "\n");
     return { ...paths, index: await writeIndex(dir) };
   }
 
