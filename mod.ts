@@ -128,7 +128,6 @@ export {
   type GpuSolveResult,
   type GpuSolveTimings,
 } from "./lib/gpu/solve.ts";
-export { gpuSparseValueGradient } from "./lib/gpu/gradient.ts";
 export type { SpmvVariant } from "./lib/gpu/spmv.ts";
 export {
   type BindingKind,

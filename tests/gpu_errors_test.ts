@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { GpuDeviceLostError, GpuError, GpuUnavailableError } from "../lib/errors.ts";
 import { GpuMatrix, GpuVector } from "../lib/gpu/buffers.ts";
 import { acquireGpu, gpuAvailable } from "../lib/gpu/device.ts";
-import { GRADIENT_MODULE } from "../lib/gpu/kernels.ts";
+import { DOT_MODULE } from "../lib/gpu/kernels.ts";
 import { gpuSolve } from "../lib/gpu/solve.ts";
 import { poisson2d } from "../lib/sparse/generators.ts";
 import { noGpu, withGpu } from "./_gpu.ts";
@@ -57,8 +57,8 @@ Deno.test({
       // A uniform-only buffer where the layout wants a storage buffer.
       const wrong = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM });
       using v = new GpuVector(ctx, 4);
-      const resources = [wrong, v.buffer, v.buffer, v.buffer, v.buffer, wrong];
-      await assert.rejects(ctx.pipelines.bindGroup(GRADIENT_MODULE, resources), (e: unknown) => {
+      const resources = [wrong, v.buffer, v.buffer, v.buffer, wrong];
+      await assert.rejects(ctx.pipelines.bindGroup(DOT_MODULE, resources), (e: unknown) => {
         assert.ok(e instanceof GpuError);
         assert.match(e.message, /GPU validation error/);
         return true;

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { GpuMatrix, GpuVector } from "../lib/gpu/buffers.ts";
 import { gpuDot, gpuNorm } from "../lib/gpu/dot.ts";
-import { gpuSparseValueGradient } from "../lib/gpu/gradient.ts";
 import { chooseSpmvVariant, gpuSpmv } from "../lib/gpu/spmv.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
 import { convectionDiffusion2d } from "../lib/sparse/generators.ts";
@@ -81,23 +80,5 @@ Deno.test({
           `norm n=${n}`,
         );
       }
-    }),
-});
-
-Deno.test({
-  name: "gpuSparseValueGradient() equals −λ[row]·x[col] per stored entry",
-  ignore: noGpu,
-  fn: () =>
-    withGpu(async (ctx) => {
-      const A = convectionDiffusion2d(15, 12, { wind: [0.5, 1] });
-      const [rows, cols] = A.shape;
-      const lambda = vector(rows, 0.4), x = vector(cols, 1.1);
-      const got = await gpuSparseValueGradient(ctx, A.pattern, lambda, x);
-      const rowIdx = A.pattern.rowIndices();
-      const want = new Float64Array(A.nnz).map((_, k) =>
-        -lambda[rowIdx[k]] * x[A.pattern.colIdx[k]]
-      );
-      assert.equal(got.length, A.nnz);
-      assert.ok(maxRelativeError(got, want) < 1e-6);
     }),
 });

@@ -5,7 +5,6 @@ import {
   CG_MODULE,
   DOT_MODULE,
   GMRES_MODULE,
-  GRADIENT_MODULE,
   SPMV_MODULE,
 } from "../lib/gpu/kernels.ts";
 import { noGpu, withGpu } from "./_gpu.ts";
@@ -30,7 +29,6 @@ Deno.test({
           CG_MODULE,
           BICGSTAB_MODULE,
           GMRES_MODULE,
-          GRADIENT_MODULE,
         ]
       ) {
         const entries = [...mod.source.matchAll(/@compute[^\n]*\n\s*fn (\w+)/g)].map((m) => m[1]);

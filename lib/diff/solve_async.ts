@@ -2,7 +2,8 @@
  * The differentiable solve with a choice of backend: `solveAsync` runs on the
  * CPU (the same node as {@linkcode solve}) or on the GPU through WebGPU, where
  * both the forward solve and the adjoint solve `Aᵀλ = x̄` run on the device
- * and the sparse-value gradient `−λ[row k]·x[col k]` is a GPU kernel.
+ * (refined to float64) and the gradient is assembled from them by the same
+ * rule as on the CPU: `b̄ = λ`, `Ā[k] = −λ[row k]·x[col k]` in float64.
  * Differentiate it with the async transforms (`gradAsync`,
  * `valueAndGradAsync`, `vjpAsync`). The GPU node gives first derivatives;
  * gradients of gradients need the CPU backend.
@@ -11,22 +12,17 @@
  */
 
 import { customVjpAsync } from "../autodiff/custom.ts";
-import { mul } from "../autodiff/elementwise.ts";
-import { toCsr } from "../autodiff/sparse.ts";
 import { Tensor } from "../autodiff/tensor.ts";
 import { ConvergenceError, ShapeError } from "../errors.ts";
 import type { GpuContext } from "../gpu/device.ts";
-import { gpuSparseValueGradient } from "../gpu/gradient.ts";
-import {
-  type GpuMethod,
-  gpuSolve,
-  type GpuSolveOptions,
-  type GpuSolveResult,
-} from "../gpu/solve.ts";
+import { type GpuMethod, gpuSolve, type GpuSolveOptions } from "../gpu/solve.ts";
+import type { SolveResult } from "../linalg/result.ts";
 import { maxAbs } from "../linalg/vector.ts";
+import type { CsrMatrix } from "../sparse/csr.ts";
+import { zeroResult } from "./numeric_solve.ts";
 import { type SolveOptions, solveWithInfo } from "./solve.ts";
 import { SolveInfo } from "./solve_info.ts";
-import type { DiffMatrix } from "./system.ts";
+import { type DiffMatrix, systemOf } from "./system.ts";
 
 /** Options of {@linkcode solveAsync}: the CPU options plus the backend. */
 export interface AsyncSolveOptions extends SolveOptions {
@@ -39,17 +35,43 @@ export interface AsyncSolveOptions extends SolveOptions {
 }
 
 /**
+ * One GPU solve as `numericSolve` does it on the CPU: a zero right-hand side
+ * (a zero cotangent) is the converged zero result with no solve
+ * (`solved: false`); otherwise `gpuSolve` at the caller's scale (absolute
+ * `atol`, residual norm reported at that scale). No rescaling is needed
+ * here: each of its float32 solves gets the float64 residual scaled to
+ * unit norm, so a cotangent of 1e39 or 1e-40 never overflows or underflows
+ * in float32, and x comes back refined in float64.
+ */
+async function gpuNumericSolve(
+  gpu: GpuContext,
+  A: CsrMatrix,
+  b: Float64Array,
+  options: GpuSolveOptions,
+): Promise<{ result: SolveResult; solved: boolean }> {
+  if (maxAbs(b) === 0) {
+    const method = options.method ?? (A.symmetric ? "cg" : "gmres");
+    return {
+      result: zeroResult(b.length, method, options.preconditioner ?? "none"),
+      solved: false,
+    };
+  }
+  return { result: await gpuSolve(gpu, A, b, options), solved: true };
+}
+
+/**
  * Solves `A x = b` on the chosen backend and returns x on the tape plus the
  * diagnostics (forward result, adjoint results once a backward pass ran).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { solveAsyncWithInfo } from "./solve_async.ts";
  * import { fromCsr, gradAsync, sum, tensor } from "../autodiff/mod.ts";
  * import { CsrMatrix } from "../sparse/csr.ts";
  * const A = fromCsr(CsrMatrix.fromDense([[4, 1], [1, 3]]));
  * const g = await gradAsync(async (b) => sum((await solveAsyncWithInfo(A, b, { rtol: 1e-12 })).x))(tensor([1, 2]));
- * console.assert(Math.abs(g.data[0] - 2 / 11) < 1e-10);
+ * assert.ok(Math.abs(g.data[0] - 2 / 11) < 1e-10);
  * ```
  */
 export async function solveAsyncWithInfo(
@@ -83,7 +105,9 @@ export async function solveAsyncWithInfo(
     throw new ShapeError('Cannot solve on "webgpu": preconditioner must be "none" or "jacobi"');
   }
   const info = new SolveInfo();
-  const matrix = toCsr(A);
+  // The same System as the CPU path: its paramCotangents is the one value-gradient rule.
+  const sys = systemOf(A);
+  const matrix = sys.csr!;
   const method = (options.method ?? (matrix.symmetric ? "cg" : "gmres")) as GpuMethod;
   if (!["cg", "bicgstab", "gmres"].includes(method)) {
     throw new ShapeError(
@@ -108,45 +132,30 @@ export async function solveAsyncWithInfo(
     ...(adj.atol !== undefined ? { atol: adj.atol } : {}),
     ...(adj.maxIter !== undefined ? { maxIter: adj.maxIter } : {}),
   };
-  const node = customVjpAsync("solve:webgpu", async (rhs: Tensor, values: Tensor) => {
-    const forward: GpuSolveResult = await gpuSolve(gpu, matrix, rhs.data, {
+  const node = customVjpAsync("solve:webgpu", async (rhs: Tensor, _values: Tensor) => {
+    const forward = await gpuNumericSolve(gpu, matrix, rhs.data, {
       ...common,
       ...(options.x0 ? { x0: options.x0 } : {}),
     });
-    info.forwardColumns.push(forward);
-    info.solveCount++;
-    const x = forward.x;
+    info.forwardColumns.push(forward.result);
+    if (forward.solved) info.solveCount++;
+    const x = forward.result.x;
     return {
-      value: new Tensor(Float64Array.from(x), [x.length]),
-      saved: [x],
-      backward: async (g: Tensor, needs: readonly boolean[]) => {
-        if (!forward.converged && (adj.onForwardFailure ?? "throw") === "throw") {
+      value: new Tensor(x, [x.length]),
+      backward: async (g: Tensor, needs: readonly boolean[], out: Tensor) => {
+        if (!forward.result.converged && (adj.onForwardFailure ?? "throw") === "throw") {
           throw new ConvergenceError(
             'Cannot differentiate the solve: the forward GPU solve did not converge (set adjointOptions.onForwardFailure: "allow" to differentiate the unconverged iterate)',
-            forward,
+            forward.result,
           );
         }
-        // Zero cotangent → zero gradient, and no solve.
-        const scale = maxAbs(g.data);
-        if (scale === 0) {
-          return [
-            needs[0] ? mul(g, 0) : null,
-            needs[1] ? new Tensor(new Float64Array(values.size), values.shape) : null,
-          ];
-        }
-        // λ = A⁻ᵀ x̄, solved at unit scale (x̄ / max|x̄|) so a tiny cotangent does not underflow in float32.
-        const unit = new Float64Array(g.size);
-        for (let i = 0; i < unit.length; i++) unit[i] = g.data[i] / scale;
-        const adjoint = await gpuSolve(gpu, matrix, unit, adjointCommon);
-        info.adjoints.push(adjoint);
-        info.solveCount++;
-        const lambda = new Float64Array(unit.length);
-        for (let i = 0; i < lambda.length; i++) lambda[i] = adjoint.x[i] * scale;
-        // b̄ = λ;  Ā[k] = −λ[row k]·x[col k] (a GPU kernel, float32).
-        const gradValues = needs[1]
-          ? new Tensor(await gpuSparseValueGradient(gpu, matrix.pattern, lambda, x), values.shape)
-          : null;
-        return [needs[0] ? new Tensor(lambda, [lambda.length]) : null, gradValues];
+        // λ = A⁻ᵀ x̄ on the GPU, refined to float64 (x̄ = 0: λ = 0, the zero result, no solve).
+        const adjoint = await gpuNumericSolve(gpu, matrix, g.data, adjointCommon);
+        info.adjoints.push(adjoint.result);
+        if (adjoint.solved) info.solveCount++;
+        const lam = new Tensor(adjoint.result.x, g.shape);
+        // b̄ = λ;  Ā[k] = −λ[row k]·x[col k]: the CPU path's rule, in float64 from the refined x and λ.
+        return [needs[0] ? lam : null, ...sys.paramCotangents(lam, out, needs.slice(1))];
       },
     };
   });
@@ -159,11 +168,12 @@ export async function solveAsyncWithInfo(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { solveAsync } from "./solve_async.ts";
  * import { fromCsr, tensor } from "../autodiff/mod.ts";
  * import { CsrMatrix } from "../sparse/csr.ts";
  * const x = await solveAsync(fromCsr(CsrMatrix.fromDense([[2, 0], [0, 4]])), tensor([2, 4]));
- * console.assert(x.data[0] === 1 && x.data[1] === 1);
+ * assert.deepEqual([...x.data], [1, 1]);
  * ```
  */
 export async function solveAsync(

@@ -20,7 +20,7 @@ export interface SolveGradients {
   readonly x: Float64Array;
   /** The forward solve's result. */
   readonly forward: SolveResult;
-  /** The adjoint solve's result (`Aᵀλ = g`); for g = 0, the no-solve zero result. */
+  /** The adjoint solve's result (`Aᵀλ = g`); for g = 0, the no-solve zero result (every backend). */
   readonly adjoint: SolveResult;
   /** `∂L/∂b = λ`. */
   readonly gradB: Float64Array;
@@ -37,11 +37,13 @@ export interface SolveGradients {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { solveGradients } from "./solve_gradients.ts";
  * import { CsrMatrix } from "../sparse/csr.ts";
  * const A = CsrMatrix.fromDense([[2, 0], [0, 4]]);
  * const r = await solveGradients(A, Float64Array.of(2, 4), Float64Array.of(1, 1), { rtol: 1e-12 });
- * console.assert(Math.abs(r.gradB[1] - 0.25) < 1e-12 && Math.abs(r.gradValues[0] + 0.5) < 1e-12);
+ * assert.ok(Math.abs(r.gradB[1] - 0.25) < 1e-12 && Math.abs(r.gradValues[0] + 0.5) < 1e-12);
+ * assert.equal(r.adjoint.converged, true);
  * ```
  */
 export async function solveGradients(

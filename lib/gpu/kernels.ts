@@ -77,13 +77,6 @@ export const GMRES_MODULE: KernelModule = withPrelude("gmres", SHADERS.gmres, [
   RW,
 ]);
 
-/** Sparse value gradient: rowIdx, colIdx, lambda, x, grad, params. */
-export const GRADIENT_MODULE: KernelModule = {
-  label: "gradient",
-  source: SHADERS.gradient,
-  bindings: [RO, RO, RO, RO, RW, UNIFORM],
-};
-
 /** Workgroups for an elementwise grid-stride kernel over `n` entries. */
 export function elementwiseGroups(ctx: GpuContext, n: number): number {
   return Math.max(
