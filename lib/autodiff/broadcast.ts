@@ -13,8 +13,9 @@ import { ShapeError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { broadcastShapes } from "./broadcast.ts";
- * console.assert(broadcastShapes([3, 1], [4]).join() === "3,4");
+ * assert.equal(broadcastShapes([3, 1], [4]).join(), "3,4");
  * ```
  */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
@@ -36,8 +37,9 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { broadcastIndex } from "./broadcast.ts";
- * console.assert(Array.from(broadcastIndex([2, 1], [2, 3])).join() === "0,0,0,1,1,1");
+ * assert.equal(Array.from(broadcastIndex([2, 1], [2, 3])).join(), "0,0,0,1,1,1");
  * ```
  */
 export function broadcastIndex(from: readonly number[], to: readonly number[]): Int32Array {

@@ -9,7 +9,11 @@ import { ShapeError } from "../errors.ts";
 import { Tensor } from "./tensor.ts";
 import { grad } from "./transforms.ts";
 
-/** Options of {@linkcode checkGrad}. */
+/**
+ * Options of {@linkcode checkGrad}.
+ *
+ * @category Autodiff
+ */
 export interface CheckGradOptions {
   /** Finite-difference step, scaled by `max(1, |xᵢ|)` per component. @default {1e-6} */
   eps?: number;
@@ -23,7 +27,11 @@ export interface CheckGradOptions {
   floor?: number;
 }
 
-/** What {@linkcode checkGrad} measured. */
+/**
+ * What {@linkcode checkGrad} measured.
+ *
+ * @category Autodiff
+ */
 export interface GradCheckReport {
   /** The autodiff gradient. */
   readonly analytic: Float64Array;
@@ -46,11 +54,13 @@ export interface GradCheckReport {
  *
  * @example
  * ```ts
- * import { checkGrad } from "./check_grad.ts";
- * import { exp, sum, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { checkGrad, exp, sum, tensor } from "@gradsolve/gradsolve";
  * const report = checkGrad((x) => sum(exp(x)), tensor([0.1, -0.3]));
- * console.assert(report.ok, `max relative error ${report.maxRelError}`);
+ * assert.ok(report.ok, `max relative error ${report.maxRelError}`);
  * ```
+ *
+ * @category Autodiff
  */
 export function checkGrad(
   f: (x: Tensor) => Tensor,

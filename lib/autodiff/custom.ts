@@ -10,7 +10,11 @@
 import { backward, isRecording, record, traced, untraced, watch } from "./tape.ts";
 import { type Cotangents, type Saved, type Tensor, type VjpRule, zeros } from "./tensor.ts";
 
-/** What the forward function of {@linkcode customVjp} returns. */
+/**
+ * What the forward function of {@linkcode customVjp} returns.
+ *
+ * @category Autodiff
+ */
 export interface CustomVjpStep {
   /** The forward value (computed untraced; only its data and shape are used). */
   readonly value: Tensor;
@@ -31,15 +35,17 @@ export interface CustomVjpStep {
  *
  * @example
  * ```ts
- * import { customVjp } from "./custom.ts";
- * import { div, grad, mul, sqrt, scalar, type Tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { customVjp, div, grad, mul, scalar, sqrt, type Tensor } from "@gradsolve/gradsolve";
  * // √x with a hand-written rule ḡ / (2√x)
  * const mySqrt = customVjp("sqrt", (x: Tensor) => {
  *   const y = sqrt(x);
  *   return { value: y, backward: (g) => [div(g, mul(sqrt(x), 2))] };
  * });
- * console.assert(grad(mySqrt)(scalar(4)).item() === 0.25);
+ * assert.equal(grad(mySqrt)(scalar(4)).item(), 0.25);
  * ```
+ *
+ * @category Autodiff
  */
 export function customVjp<A extends Tensor[]>(
   name: string,
@@ -65,14 +71,16 @@ export function customVjp<A extends Tensor[]>(
  *
  * @example
  * ```ts
- * import { customVjpAsync } from "./custom.ts";
- * import { gradAsync, mul, scalar, type Tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { customVjpAsync, gradAsync, mul, scalar, type Tensor } from "@gradsolve/gradsolve";
  * const twice = customVjpAsync("twice", async (x: Tensor) => ({
  *   value: scalar(2 * x.item()),
  *   backward: async (g) => [mul(g, 2)],
  * }));
- * console.assert((await gradAsync(twice)(scalar(1))).item() === 2);
+ * assert.equal((await gradAsync(twice)(scalar(1))).item(), 2);
  * ```
+ *
+ * @category Autodiff
  */
 export function customVjpAsync<A extends Tensor[]>(
   name: string,
@@ -99,11 +107,13 @@ export function customVjpAsync<A extends Tensor[]>(
  *
  * @example
  * ```ts
- * import { customJvp } from "./custom.ts";
- * import { exp, grad, mul, scalar, type Tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { customJvp, exp, grad, mul, scalar, type Tensor } from "@gradsolve/gradsolve";
  * const myExp = customJvp("exp", (x: Tensor) => exp(x), ([x], [t]) => mul(exp(x), t));
- * console.assert(grad(myExp)(scalar(0)).item() === 1);
+ * assert.equal(grad(myExp)(scalar(0)).item(), 1);
  * ```
+ *
+ * @category Autodiff
  */
 export function customJvp<A extends Tensor[]>(
   name: string,

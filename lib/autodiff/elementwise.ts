@@ -14,7 +14,11 @@ import { sumTo } from "./reduce.ts";
 import { record } from "./tape.ts";
 import { scalar, Tensor } from "./tensor.ts";
 
-/** A tensor or a plain number (a constant scalar). */
+/**
+ * A tensor or a plain number (a constant scalar).
+ *
+ * @category Autodiff
+ */
 export type Operand = Tensor | number;
 
 function lift(x: Operand): Tensor {
@@ -59,10 +63,12 @@ function unaryData(a: Tensor, f: (x: number) => number): Float64Array {
  *
  * @example
  * ```ts
- * import { add } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(add(tensor([1, 2]), 1).data[1] === 3);
+ * import assert from "node:assert/strict";
+ * import { add, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(add(tensor([1, 2]), 1).data[1], 3);
  * ```
+ *
+ * @category Autodiff
  */
 export function add(a: Operand, b: Operand): Tensor {
   const x = lift(a), y = lift(b);
@@ -78,10 +84,12 @@ export function add(a: Operand, b: Operand): Tensor {
  *
  * @example
  * ```ts
- * import { sub } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(sub(tensor([5]), 2).data[0] === 3);
+ * import assert from "node:assert/strict";
+ * import { sub, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(sub(tensor([5]), 2).data[0], 3);
  * ```
+ *
+ * @category Autodiff
  */
 export function sub(a: Operand, b: Operand): Tensor {
   const x = lift(a), y = lift(b);
@@ -97,10 +105,12 @@ export function sub(a: Operand, b: Operand): Tensor {
  *
  * @example
  * ```ts
- * import { mul } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(mul(tensor([2, 3]), tensor([4, 5])).data[1] === 15);
+ * import assert from "node:assert/strict";
+ * import { mul, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(mul(tensor([2, 3]), tensor([4, 5])).data[1], 15);
  * ```
+ *
+ * @category Autodiff
  */
 export function mul(a: Operand, b: Operand): Tensor {
   const x = lift(a), y = lift(b);
@@ -116,10 +126,12 @@ export function mul(a: Operand, b: Operand): Tensor {
  *
  * @example
  * ```ts
- * import { div } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(div(tensor([6]), 4).data[0] === 1.5);
+ * import assert from "node:assert/strict";
+ * import { div, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(div(tensor([6]), 4).data[0], 1.5);
  * ```
+ *
+ * @category Autodiff
  */
 export function div(a: Operand, b: Operand): Tensor {
   const x = lift(a), y = lift(b);
@@ -137,10 +149,12 @@ export function div(a: Operand, b: Operand): Tensor {
  *
  * @example
  * ```ts
- * import { maximum } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(maximum(tensor([1, 5]), 3).data.join() === "3,5");
+ * import assert from "node:assert/strict";
+ * import { maximum, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(maximum(tensor([1, 5]), 3).data.join(), "3,5");
  * ```
+ *
+ * @category Autodiff
  */
 export function maximum(a: Operand, b: Operand): Tensor {
   const x = lift(a), y = lift(b);
@@ -158,10 +172,12 @@ export function maximum(a: Operand, b: Operand): Tensor {
  *
  * @example
  * ```ts
- * import { neg } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(neg(tensor([2])).data[0] === -2);
+ * import assert from "node:assert/strict";
+ * import { neg, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(neg(tensor([2])).data[0], -2);
  * ```
+ *
+ * @category Autodiff
  */
 export function neg(a: Tensor): Tensor {
   return record("neg", unaryData(a, (u) => -u), a.shape, [a], (g) => [neg(g)]);
@@ -172,10 +188,12 @@ export function neg(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { pow } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(pow(tensor([3]), 3).data[0] === 27);
+ * import assert from "node:assert/strict";
+ * import { pow, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(pow(tensor([3]), 3).data[0], 27);
  * ```
+ *
+ * @category Autodiff
  */
 export function pow(a: Tensor, p: number): Tensor {
   if (p === 2) return square(a);
@@ -193,10 +211,12 @@ export function pow(a: Tensor, p: number): Tensor {
  *
  * @example
  * ```ts
- * import { square } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(square(tensor([-3])).data[0] === 9);
+ * import assert from "node:assert/strict";
+ * import { square, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(square(tensor([-3])).data[0], 9);
  * ```
+ *
+ * @category Autodiff
  */
 export function square(a: Tensor): Tensor {
   return record("square", unaryData(a, (u) => u * u), a.shape, [a], (g) => [mul(g, mul(a, 2))]);
@@ -207,10 +227,12 @@ export function square(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { exp } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(exp(tensor([0])).data[0] === 1);
+ * import assert from "node:assert/strict";
+ * import { exp, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(exp(tensor([0])).data[0], 1);
  * ```
+ *
+ * @category Autodiff
  */
 export function exp(a: Tensor): Tensor {
   const out: Tensor = record("exp", unaryData(a, Math.exp), a.shape, [a], (g) => [mul(g, out)]);
@@ -222,10 +244,12 @@ export function exp(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { log } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(log(tensor([1])).data[0] === 0);
+ * import assert from "node:assert/strict";
+ * import { log, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(log(tensor([1])).data[0], 0);
  * ```
+ *
+ * @category Autodiff
  */
 export function log(a: Tensor): Tensor {
   return record("log", unaryData(a, Math.log), a.shape, [a], (g) => [div(g, a)]);
@@ -236,10 +260,12 @@ export function log(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { tanh } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(tanh(tensor([0])).data[0] === 0);
+ * import assert from "node:assert/strict";
+ * import { tanh, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(tanh(tensor([0])).data[0], 0);
  * ```
+ *
+ * @category Autodiff
  */
 export function tanh(a: Tensor): Tensor {
   const out: Tensor = record("tanh", unaryData(a, Math.tanh), a.shape, [a], (g) => [
@@ -253,10 +279,12 @@ export function tanh(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { sigmoid } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(sigmoid(tensor([0])).data[0] === 0.5);
+ * import assert from "node:assert/strict";
+ * import { sigmoid, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(sigmoid(tensor([0])).data[0], 0.5);
  * ```
+ *
+ * @category Autodiff
  */
 export function sigmoid(a: Tensor): Tensor {
   const f = (u: number) => (u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u)));
@@ -271,10 +299,12 @@ export function sigmoid(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { relu } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(relu(tensor([-1, 2])).data.join() === "0,2");
+ * import assert from "node:assert/strict";
+ * import { relu, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(relu(tensor([-1, 2])).data.join(), "0,2");
  * ```
+ *
+ * @category Autodiff
  */
 export function relu(a: Tensor): Tensor {
   const mask = new Tensor(unaryData(a, (u) => (u > 0 ? 1 : 0)), a.shape);
@@ -293,10 +323,12 @@ export function relu(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { softplus } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(Math.abs(softplus(tensor([0])).data[0] - Math.LN2) < 1e-15);
+ * import assert from "node:assert/strict";
+ * import { softplus, tensor } from "@gradsolve/gradsolve";
+ * assert.ok(Math.abs(softplus(tensor([0])).data[0] - Math.LN2) < 1e-15);
  * ```
+ *
+ * @category Autodiff
  */
 export function softplus(a: Tensor): Tensor {
   const f = (u: number) => Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
@@ -308,10 +340,12 @@ export function softplus(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { sin } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(sin(tensor([0])).data[0] === 0);
+ * import assert from "node:assert/strict";
+ * import { sin, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(sin(tensor([0])).data[0], 0);
  * ```
+ *
+ * @category Autodiff
  */
 export function sin(a: Tensor): Tensor {
   return record("sin", unaryData(a, Math.sin), a.shape, [a], (g) => [mul(g, cos(a))]);
@@ -322,10 +356,12 @@ export function sin(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { cos } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(cos(tensor([0])).data[0] === 1);
+ * import assert from "node:assert/strict";
+ * import { cos, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(cos(tensor([0])).data[0], 1);
  * ```
+ *
+ * @category Autodiff
  */
 export function cos(a: Tensor): Tensor {
   return record("cos", unaryData(a, Math.cos), a.shape, [a], (g) => [neg(mul(g, sin(a)))]);
@@ -336,10 +372,12 @@ export function cos(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { sqrt } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(sqrt(tensor([9])).data[0] === 3);
+ * import assert from "node:assert/strict";
+ * import { sqrt, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(sqrt(tensor([9])).data[0], 3);
  * ```
+ *
+ * @category Autodiff
  */
 export function sqrt(a: Tensor): Tensor {
   const out: Tensor = record("sqrt", unaryData(a, Math.sqrt), a.shape, [a], (g) => [
@@ -353,10 +391,12 @@ export function sqrt(a: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { abs } from "./elementwise.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(abs(tensor([-2])).data[0] === 2);
+ * import assert from "node:assert/strict";
+ * import { abs, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(abs(tensor([-2])).data[0], 2);
  * ```
+ *
+ * @category Autodiff
  */
 export function abs(a: Tensor): Tensor {
   const sign = new Tensor(unaryData(a, Math.sign), a.shape);

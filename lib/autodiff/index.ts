@@ -26,10 +26,12 @@ function checkIndex(idx: Int32Array, n: number, what: string): void {
  *
  * @example
  * ```ts
- * import { gather } from "./index.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(gather(tensor([10, 20, 30]), Int32Array.of(2, 0, 2)).data.join() === "30,10,30");
+ * import assert from "node:assert/strict";
+ * import { gather, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(gather(tensor([10, 20, 30]), Int32Array.of(2, 0, 2)).data.join(), "30,10,30");
  * ```
+ *
+ * @category Autodiff
  */
 export function gather(t: Tensor, idx: Int32Array): Tensor {
   if (t.ndim === 0) throw new ShapeError("Cannot gather from a scalar tensor");
@@ -54,10 +56,12 @@ export function gather(t: Tensor, idx: Int32Array): Tensor {
  *
  * @example
  * ```ts
- * import { scatterAdd } from "./index.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(scatterAdd(tensor([1, 2, 3]), Int32Array.of(0, 1, 0), 2).data.join() === "4,2");
+ * import assert from "node:assert/strict";
+ * import { scatterAdd, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(scatterAdd(tensor([1, 2, 3]), Int32Array.of(0, 1, 0), 2).data.join(), "4,2");
  * ```
+ *
+ * @category Autodiff
  */
 export function scatterAdd(t: Tensor, idx: Int32Array, size: number): Tensor {
   if (t.ndim === 0 || t.shape[0] !== idx.length) {

@@ -24,10 +24,12 @@ function checkPair(pred: Tensor, target: Tensor, what: string): void {
  *
  * @example
  * ```ts
- * import { sumOfSquares } from "./losses.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(sumOfSquares(tensor([1, 2])).item() === 5);
+ * import assert from "node:assert/strict";
+ * import { sumOfSquares, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(sumOfSquares(tensor([1, 2])).item(), 5);
  * ```
+ *
+ * @category Autodiff
  */
 export function sumOfSquares(x: Tensor): Tensor {
   return sum(square(x));
@@ -38,10 +40,12 @@ export function sumOfSquares(x: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { mse } from "./losses.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(mse(tensor([1, 3]), tensor([1, 1])).item() === 2);
+ * import assert from "node:assert/strict";
+ * import { mse, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(mse(tensor([1, 3]), tensor([1, 1])).item(), 2);
  * ```
+ *
+ * @category Autodiff
  */
 export function mse(pred: Tensor, target: Tensor): Tensor {
   checkPair(pred, target, "mse");
@@ -54,10 +58,12 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { huber } from "./losses.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(huber(tensor([3]), tensor([0]), 1).item() === 2.5);
+ * import assert from "node:assert/strict";
+ * import { huber, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(huber(tensor([3]), tensor([0]), 1).item(), 2.5);
  * ```
+ *
+ * @category Autodiff
  */
 export function huber(pred: Tensor, target: Tensor, delta = 1): Tensor {
   checkPair(pred, target, "huber");

@@ -15,11 +15,13 @@ import type { Tensor } from "./tensor.ts";
  *
  * @example
  * ```ts
- * import { matmul } from "./matmul.ts";
- * import { tensor } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { matmul, tensor } from "@gradsolve/gradsolve";
  * const A = tensor([1, 2, 3, 4], [2, 2]);
- * console.assert(matmul(A, tensor([1, 1])).data.join() === "3,7");
+ * assert.equal(matmul(A, tensor([1, 1])).data.join(), "3,7");
  * ```
+ *
+ * @category Autodiff
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 2 && b.ndim === 1) {

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
- * import { grad, mul, sin, sum, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { grad, mul, sin, sum, tensor } from "@gradsolve/gradsolve";
  * const g = grad((x) => sum(mul(sin(x), x)))(tensor([0, 1]));
- * console.assert(Math.abs(g.data[1] - (Math.cos(1) + Math.sin(1))) < 1e-15);
+ * assert.ok(Math.abs(g.data[1] - (Math.cos(1) + Math.sin(1))) < 1e-15);
  * ```
  *
  * @module

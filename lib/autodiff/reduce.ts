@@ -17,10 +17,12 @@ import { type Tensor, zeros } from "./tensor.ts";
  *
  * @example
  * ```ts
- * import { sumTo } from "./reduce.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(sumTo(tensor([1, 2, 3, 4], [2, 2]), [2]).data.join() === "4,6");
+ * import assert from "node:assert/strict";
+ * import { sumTo, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(sumTo(tensor([1, 2, 3, 4], [2, 2]), [2]).data.join(), "4,6");
  * ```
+ *
+ * @category Autodiff
  */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
@@ -36,11 +38,14 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
  *
  * @example
  * ```ts
- * import { sum } from "./reduce.ts";
- * import { tensor } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { sum, tensor } from "@gradsolve/gradsolve";
  * const m = tensor([1, 2, 3, 4], [2, 2]);
- * console.assert(sum(m).item() === 10 && sum(m, 1).data.join() === "3,7");
+ * assert.equal(sum(m).item(), 10);
+ * assert.equal(sum(m, 1).data.join(), "3,7");
  * ```
+ *
+ * @category Autodiff
  */
 export function sum(t: Tensor, axis?: number): Tensor {
   if (axis === undefined) {
@@ -63,10 +68,12 @@ export function sum(t: Tensor, axis?: number): Tensor {
  *
  * @example
  * ```ts
- * import { mean } from "./reduce.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(mean(tensor([1, 2, 3, 6])).item() === 3);
+ * import assert from "node:assert/strict";
+ * import { mean, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(mean(tensor([1, 2, 3, 6])).item(), 3);
  * ```
+ *
+ * @category Autodiff
  */
 export function mean(t: Tensor, axis?: number): Tensor {
   const count = axis === undefined ? t.size : t.shape[axis < 0 ? axis + t.ndim : axis];
@@ -78,10 +85,12 @@ export function mean(t: Tensor, axis?: number): Tensor {
  *
  * @example
  * ```ts
- * import { norm } from "./reduce.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(norm(tensor([3, 4])).item() === 5);
+ * import assert from "node:assert/strict";
+ * import { norm, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(norm(tensor([3, 4])).item(), 5);
  * ```
+ *
+ * @category Autodiff
  */
 export function norm(t: Tensor): Tensor {
   const x = t.data;
@@ -99,10 +108,12 @@ export function norm(t: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { dot } from "./reduce.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(dot(tensor([1, 2]), tensor([3, 4])).item() === 11);
+ * import assert from "node:assert/strict";
+ * import { dot, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(dot(tensor([1, 2]), tensor([3, 4])).item(), 11);
  * ```
+ *
+ * @category Autodiff
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || !sameShape(a.shape, b.shape)) {

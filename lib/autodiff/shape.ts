@@ -17,10 +17,12 @@ import type { Tensor } from "./tensor.ts";
  *
  * @example
  * ```ts
- * import { reshape } from "./shape.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(reshape(tensor([1, 2, 3, 4]), [2, 2]).shape.join() === "2,2");
+ * import assert from "node:assert/strict";
+ * import { reshape, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(reshape(tensor([1, 2, 3, 4]), [2, 2]).shape.join(), "2,2");
  * ```
+ *
+ * @category Autodiff
  */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -36,10 +38,12 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
  *
  * @example
  * ```ts
- * import { transpose2d } from "./shape.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(transpose2d(tensor([1, 2, 3, 4, 5, 6], [2, 3])).data.join() === "1,4,2,5,3,6");
+ * import assert from "node:assert/strict";
+ * import { tensor, transpose2d } from "@gradsolve/gradsolve";
+ * assert.equal(transpose2d(tensor([1, 2, 3, 4, 5, 6], [2, 3])).data.join(), "1,4,2,5,3,6");
  * ```
+ *
+ * @category Autodiff
  */
 export function transpose2d(t: Tensor): Tensor {
   if (t.ndim !== 2) throw new ShapeError(`Cannot transpose: shape [${t.shape}] is not 2-D`);
@@ -54,10 +58,12 @@ export function transpose2d(t: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { broadcastTo } from "./shape.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(broadcastTo(tensor([1, 2]), [2, 2]).data.join() === "1,2,1,2");
+ * import assert from "node:assert/strict";
+ * import { broadcastTo, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(broadcastTo(tensor([1, 2]), [2, 2]).data.join(), "1,2,1,2");
  * ```
+ *
+ * @category Autodiff
  */
 export function broadcastTo(t: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(t.shape, shape)) return t;
@@ -77,10 +83,12 @@ function rowSize(t: Tensor): number {
  *
  * @example
  * ```ts
- * import { slice } from "./shape.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(slice(tensor([1, 2, 3, 4]), 1, 3).data.join() === "2,3");
+ * import assert from "node:assert/strict";
+ * import { slice, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(slice(tensor([1, 2, 3, 4]), 1, 3).data.join(), "2,3");
  * ```
+ *
+ * @category Autodiff
  */
 export function slice(t: Tensor, start: number, end: number): Tensor {
   const n = t.shape[0];
@@ -112,10 +120,12 @@ function padRows(g: Tensor, start: number, n: number): Tensor {
  *
  * @example
  * ```ts
- * import { concat } from "./shape.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(concat([tensor([1]), tensor([2, 3])]).data.join() === "1,2,3");
+ * import assert from "node:assert/strict";
+ * import { concat, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(concat([tensor([1]), tensor([2, 3])]).data.join(), "1,2,3");
  * ```
+ *
+ * @category Autodiff
  */
 export function concat(ts: readonly Tensor[]): Tensor {
   if (ts.length === 0) throw new ShapeError("Cannot concatenate: no tensors given");
@@ -152,10 +162,12 @@ export function concat(ts: readonly Tensor[]): Tensor {
  *
  * @example
  * ```ts
- * import { stack } from "./shape.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(stack([tensor([1, 2]), tensor([3, 4])]).shape.join() === "2,2");
+ * import assert from "node:assert/strict";
+ * import { stack, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(stack([tensor([1, 2]), tensor([3, 4])]).shape.join(), "2,2");
  * ```
+ *
+ * @category Autodiff
  */
 export function stack(ts: readonly Tensor[]): Tensor {
   return concat(ts.map((t) => reshape(t, [1, ...t.shape])));

@@ -19,12 +19,14 @@ import { Tensor } from "./tensor.ts";
  *
  * @example
  * ```ts
- * import { SparseTensor } from "./sparse.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * import { tensor } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, SparseTensor, tensor } from "@gradsolve/gradsolve";
  * const A = new SparseTensor(CsrMatrix.fromDense([[2, 1], [0, 3]]).pattern, tensor([2, 1, 3]));
- * console.assert(A.nnz === 3 && A.shape[1] === 2);
+ * assert.equal(A.nnz, 3);
+ * assert.equal(A.shape[1], 2);
  * ```
+ *
+ * @category Autodiff
  */
 export class SparseTensor {
   /** The constant sparsity pattern. */
@@ -60,11 +62,13 @@ export class SparseTensor {
  *
  * @example
  * ```ts
- * import { sparseTensor } from "./sparse.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, sparseTensor } from "@gradsolve/gradsolve";
  * const A = sparseTensor(CsrMatrix.fromDense([[1, 0], [0, 1]]).pattern, [4, 5]);
- * console.assert(A.values.data[1] === 5);
+ * assert.equal(A.values.data[1], 5);
  * ```
+ *
+ * @category Autodiff
  */
 export function sparseTensor(
   pattern: CsrPattern,
@@ -81,10 +85,12 @@ export function sparseTensor(
  *
  * @example
  * ```ts
- * import { fromCsr } from "./sparse.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * console.assert(fromCsr(CsrMatrix.fromDense([[3]])).values.data[0] === 3);
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, fromCsr } from "@gradsolve/gradsolve";
+ * assert.equal(fromCsr(CsrMatrix.fromDense([[3]])).values.data[0], 3);
  * ```
+ *
+ * @category Autodiff
  */
 export function fromCsr(A: CsrMatrix): SparseTensor {
   return new SparseTensor(A.pattern, new Tensor(A.values, [A.nnz]));
@@ -95,11 +101,13 @@ export function fromCsr(A: CsrMatrix): SparseTensor {
  *
  * @example
  * ```ts
- * import { sparseTensor, toCsr } from "./sparse.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, sparseTensor, toCsr } from "@gradsolve/gradsolve";
  * const p = CsrMatrix.fromDense([[1, 2]]).pattern;
- * console.assert(toCsr(sparseTensor(p, [7, 8])).get(0, 1) === 8);
+ * assert.equal(toCsr(sparseTensor(p, [7, 8])).get(0, 1), 8);
  * ```
+ *
+ * @category Autodiff
  */
 export function toCsr(A: SparseTensor): CsrMatrix {
   return new CsrMatrix(A.pattern, A.values.data);
@@ -111,10 +119,12 @@ export function toCsr(A: SparseTensor): CsrMatrix {
  *
  * @example
  * ```ts
- * import { fromCsr, transposeSparse, toCsr } from "./sparse.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * console.assert(toCsr(transposeSparse(fromCsr(CsrMatrix.fromDense([[1, 2], [0, 3]])))).get(1, 0) === 2);
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, fromCsr, toCsr, transposeSparse } from "@gradsolve/gradsolve";
+ * assert.equal(toCsr(transposeSparse(fromCsr(CsrMatrix.fromDense([[1, 2], [0, 3]])))).get(1, 0), 2);
  * ```
+ *
+ * @category Autodiff
  */
 export function transposeSparse(A: SparseTensor): SparseTensor {
   const { pattern, perm } = A.pattern.transpose();
@@ -140,12 +150,13 @@ function checkOperand(what: string, x: Tensor, n: number): void {
  *
  * @example
  * ```ts
- * import { spmv, sparseTensor } from "./sparse.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * import { tensor } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, sparseTensor, spmv, tensor } from "@gradsolve/gradsolve";
  * const A = sparseTensor(CsrMatrix.fromDense([[2, 1], [0, 3]]).pattern, [2, 1, 3]);
- * console.assert(spmv(A, tensor([1, 1])).data.join() === "3,3");
+ * assert.equal(spmv(A, tensor([1, 1])).data.join(), "3,3");
  * ```
+ *
+ * @category Autodiff
  */
 export function spmv(A: SparseTensor, x: Tensor): Tensor {
   const { nRows, nCols, rowPtr, colIdx } = A.pattern;
@@ -180,12 +191,13 @@ export function spmv(A: SparseTensor, x: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { spmvT, sparseTensor } from "./sparse.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * import { tensor } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, sparseTensor, spmvT, tensor } from "@gradsolve/gradsolve";
  * const A = sparseTensor(CsrMatrix.fromDense([[2, 1], [0, 3]]).pattern, [2, 1, 3]);
- * console.assert(spmvT(A, tensor([1, 1])).data.join() === "2,4");
+ * assert.equal(spmvT(A, tensor([1, 1])).data.join(), "2,4");
  * ```
+ *
+ * @category Autodiff
  */
 export function spmvT(A: SparseTensor, y: Tensor): Tensor {
   const { nRows, nCols, rowPtr, colIdx } = A.pattern;
@@ -214,12 +226,13 @@ export function spmvT(A: SparseTensor, y: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { sampledOuter } from "./sparse.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * import { tensor } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, sampledOuter, tensor } from "@gradsolve/gradsolve";
  * const p = CsrMatrix.fromDense([[1, 0], [1, 1]]).pattern;
- * console.assert(sampledOuter(p, tensor([1, 2]), tensor([3, 4])).data.join() === "3,6,8");
+ * assert.equal(sampledOuter(p, tensor([1, 2]), tensor([3, 4])).data.join(), "3,6,8");
  * ```
+ *
+ * @category Autodiff
  */
 export function sampledOuter(pattern: CsrPattern, u: Tensor, w: Tensor): Tensor {
   const { nRows, nCols, rowPtr, colIdx } = pattern;

@@ -25,7 +25,11 @@ import { add } from "./elementwise.ts";
 let tracing = 0;
 let paused = 0;
 
-/** True when ops currently record graph nodes. */
+/**
+ * True when ops currently record graph nodes.
+ *
+ * @category Autodiff
+ */
 export function isRecording(): boolean {
   return tracing > 0 && paused === 0;
 }
@@ -73,15 +77,18 @@ export function untraced<T>(fn: () => T): T {
  *
  * @example
  * ```ts
- * import { record } from "./tape.ts";
- * import { Tensor } from "./tensor.ts";
- * import { mul } from "./elementwise.ts";
+ * import assert from "node:assert/strict";
+ * import { grad, mul, record, sum, Tensor, tensor } from "@gradsolve/gradsolve";
  * // y = 3x as a new primitive
  * function triple(x: Tensor): Tensor {
  *   const y = x.data.map((v) => 3 * v);
  *   return record("triple", y, x.shape, [x], (g) => [mul(g, 3)]);
  * }
+ * assert.deepEqual([...triple(tensor([1, 2])).data], [3, 6]);
+ * assert.deepEqual([...grad((x) => sum(triple(x)))(tensor([1, 2])).data], [3, 3]);
  * ```
+ *
+ * @category Autodiff
  */
 export function record(
   op: string,

@@ -15,10 +15,12 @@ import { Tensor } from "./tensor.ts";
  *
  * @example
  * ```ts
- * import { tapeBytes } from "./tape_bytes.ts";
- * import { tensor } from "./tensor.ts";
- * console.assert(tapeBytes(tensor([1, 2, 3])) === 24);
+ * import assert from "node:assert/strict";
+ * import { tapeBytes, tensor } from "@gradsolve/gradsolve";
+ * assert.equal(tapeBytes(tensor([1, 2, 3])), 24);
  * ```
+ *
+ * @category Autodiff
  */
 export function tapeBytes(y: Tensor): number {
   const buffers = new Set<ArrayBufferLike>();

@@ -9,10 +9,18 @@
 
 import { ShapeError } from "../errors.ts";
 
-/** A buffer kept alive by a graph node for its backward pass (counted by `tapeBytes`). */
+/**
+ * A buffer kept alive by a graph node for its backward pass (counted by `tapeBytes`).
+ *
+ * @category Autodiff
+ */
 export type Saved = Tensor | ArrayBufferView;
 
-/** One cotangent per parent; `null` means "no gradient flows to this parent". */
+/**
+ * One cotangent per parent; `null` means "no gradient flows to this parent".
+ *
+ * @category Autodiff
+ */
 export type Cotangents = readonly (Tensor | null)[];
 
 /**
@@ -22,6 +30,8 @@ export type Cotangents = readonly (Tensor | null)[];
  * with differentiable ops, so the backward pass can itself be differentiated.
  * An asynchronous rule (a GPU solve) returns a Promise; only the `*Async`
  * transforms accept that.
+ *
+ * @category Autodiff
  */
 export type VjpRule = (
   g: Tensor,
@@ -29,7 +39,11 @@ export type VjpRule = (
   out: Tensor,
 ) => Cotangents | Promise<Cotangents>;
 
-/** How a tensor was computed: the op, its inputs, its vjp rule and what the rule keeps alive. */
+/**
+ * How a tensor was computed: the op, its inputs, its vjp rule and what the rule keeps alive.
+ *
+ * @category Autodiff
+ */
 export interface GraphNode {
   /** Op name, for error messages and debugging (`mul`, `spmv`, `solve`, `custom:…`). */
   readonly op: string;
@@ -47,10 +61,15 @@ export interface GraphNode {
  *
  * @example
  * ```ts
- * import { Tensor } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { Tensor } from "@gradsolve/gradsolve";
  * const t = new Tensor(Float64Array.of(1, 2, 3, 4), [2, 2]);
- * console.assert(t.size === 4 && t.ndim === 2 && t.node === undefined);
+ * assert.equal(t.size, 4);
+ * assert.equal(t.ndim, 2);
+ * assert.equal(t.node, undefined);
  * ```
+ *
+ * @category Autodiff
  */
 export class Tensor {
   /** Dimensions, outermost first; `[]` for a scalar. */
@@ -130,7 +149,11 @@ export class Tensor {
   }
 }
 
-/** Nested number arrays, as returned by {@linkcode Tensor.toArray}. */
+/**
+ * Nested number arrays, as returned by {@linkcode Tensor.toArray}.
+ *
+ * @category Autodiff
+ */
 export type NestedArray = (number | NestedArray)[];
 
 /**
@@ -139,10 +162,14 @@ export type NestedArray = (number | NestedArray)[];
  *
  * @example
  * ```ts
- * import { tensor } from "./tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { tensor } from "@gradsolve/gradsolve";
  * const m = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
- * console.assert(m.shape[1] === 3 && m.data[5] === 6);
+ * assert.equal(m.shape[1], 3);
+ * assert.equal(m.data[5], 6);
  * ```
+ *
+ * @category Autodiff
  */
 export function tensor(data: ArrayLike<number>, shape?: readonly number[]): Tensor {
   return new Tensor(Float64Array.from(data), shape ?? [data.length]);
@@ -153,9 +180,12 @@ export function tensor(data: ArrayLike<number>, shape?: readonly number[]): Tens
  *
  * @example
  * ```ts
- * import { fromArray } from "./tensor.ts";
- * console.assert(fromArray([[1, 2], [3, 4]]).shape.join() === "2,2");
+ * import assert from "node:assert/strict";
+ * import { fromArray } from "@gradsolve/gradsolve";
+ * assert.equal(fromArray([[1, 2], [3, 4]]).shape.join(), "2,2");
  * ```
+ *
+ * @category Autodiff
  */
 export function fromArray(values: number | NestedArray): Tensor {
   const shape: number[] = [];
@@ -189,9 +219,12 @@ export function fromArray(values: number | NestedArray): Tensor {
  *
  * @example
  * ```ts
- * import { zeros } from "./tensor.ts";
- * console.assert(zeros([2, 3]).size === 6);
+ * import assert from "node:assert/strict";
+ * import { zeros } from "@gradsolve/gradsolve";
+ * assert.equal(zeros([2, 3]).size, 6);
  * ```
+ *
+ * @category Autodiff
  */
 export function zeros(shape: readonly number[]): Tensor {
   return new Tensor(new Float64Array(shape.reduce((a, b) => a * b, 1)), shape);
@@ -202,9 +235,12 @@ export function zeros(shape: readonly number[]): Tensor {
  *
  * @example
  * ```ts
- * import { ones } from "./tensor.ts";
- * console.assert(ones([3]).data[2] === 1);
+ * import assert from "node:assert/strict";
+ * import { ones } from "@gradsolve/gradsolve";
+ * assert.equal(ones([3]).data[2], 1);
  * ```
+ *
+ * @category Autodiff
  */
 export function ones(shape: readonly number[]): Tensor {
   return new Tensor(new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(1), shape);
@@ -215,9 +251,12 @@ export function ones(shape: readonly number[]): Tensor {
  *
  * @example
  * ```ts
- * import { scalar } from "./tensor.ts";
- * console.assert(scalar(2.5).item() === 2.5);
+ * import assert from "node:assert/strict";
+ * import { scalar } from "@gradsolve/gradsolve";
+ * assert.equal(scalar(2.5).item(), 2.5);
  * ```
+ *
+ * @category Autodiff
  */
 export function scalar(value: number): Tensor {
   return new Tensor(Float64Array.of(value), []);

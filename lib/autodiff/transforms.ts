@@ -14,10 +14,18 @@ import { sum } from "./reduce.ts";
 import { backward, isRecording, traced } from "./tape.ts";
 import { scalar, type Tensor, zeros } from "./tensor.ts";
 
-/** A function of tensors returning a tensor. */
+/**
+ * A function of tensors returning a tensor.
+ *
+ * @category Autodiff
+ */
 export type TensorFn = (...args: Tensor[]) => Tensor;
 
-/** Maps cotangents of the output to cotangents of each primal input. */
+/**
+ * Maps cotangents of the output to cotangents of each primal input.
+ *
+ * @category Autodiff
+ */
 export type Pullback = (cotangent: Tensor) => Tensor[];
 
 function normalise(argnums: number | readonly number[] | undefined): number[] {
@@ -53,17 +61,24 @@ function valueAndGradAt(
  *
  * @example
  * ```ts
- * import { valueAndGrad } from "./transforms.ts";
- * import { mul, sum, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { mul, sum, tensor, valueAndGrad } from "@gradsolve/gradsolve";
  * const [v, g] = valueAndGrad((x) => sum(mul(x, x)))(tensor([1, 2]));
- * console.assert(v.item() === 5 && g.data.join() === "2,4");
+ * assert.equal(v.item(), 5);
+ * assert.equal(g.data.join(), "2,4");
  * ```
+ *
+ * @category Autodiff
  */
 export function valueAndGrad(
   f: TensorFn,
   argnums?: number,
 ): (...args: Tensor[]) => [Tensor, Tensor];
-/** Several argument numbers: one gradient per entry of `argnums`. */
+/**
+ * Several argument numbers: one gradient per entry of `argnums`.
+ *
+ * @category Autodiff
+ */
 export function valueAndGrad(
   f: TensorFn,
   argnums: readonly number[],
@@ -86,14 +101,20 @@ export function valueAndGrad(
  *
  * @example
  * ```ts
- * import { grad } from "./transforms.ts";
- * import { mul, scalar, sin } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { grad, mul, scalar, sin } from "@gradsolve/gradsolve";
  * const d2 = grad(grad((x) => mul(sin(x), 1)))(scalar(0.5));
- * console.assert(Math.abs(d2.item() + Math.sin(0.5)) < 1e-15);
+ * assert.ok(Math.abs(d2.item() + Math.sin(0.5)) < 1e-15);
  * ```
+ *
+ * @category Autodiff
  */
 export function grad(f: TensorFn, argnums?: number): (...args: Tensor[]) => Tensor;
-/** Several argument numbers: one gradient per entry of `argnums`. */
+/**
+ * Several argument numbers: one gradient per entry of `argnums`.
+ *
+ * @category Autodiff
+ */
 export function grad(f: TensorFn, argnums: readonly number[]): (...args: Tensor[]) => Tensor[];
 export function grad(
   f: TensorFn,
@@ -113,11 +134,14 @@ export function grad(
  *
  * @example
  * ```ts
- * import { vjp } from "./transforms.ts";
- * import { mul, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { mul, tensor, vjp } from "@gradsolve/gradsolve";
  * const [y, pullback] = vjp((x) => mul(x, 3), tensor([1, 2]));
- * console.assert(y.data[1] === 6 && pullback(tensor([1, 1]))[0].data[0] === 3);
+ * assert.equal(y.data[1], 6);
+ * assert.equal(pullback(tensor([1, 1]))[0].data[0], 3);
  * ```
+ *
+ * @category Autodiff
  */
 export function vjp(f: TensorFn, ...primals: Tensor[]): [Tensor, Pullback] {
   const nested = isRecording();
@@ -141,11 +165,14 @@ function asList(x: Tensor | readonly Tensor[]): Tensor[] {
  *
  * @example
  * ```ts
- * import { jvp } from "./transforms.ts";
- * import { square, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { jvp, square, tensor } from "@gradsolve/gradsolve";
  * const [y, dy] = jvp(square, tensor([3]), tensor([1]));
- * console.assert(y.data[0] === 9 && dy.data[0] === 6);
+ * assert.equal(y.data[0], 9);
+ * assert.equal(dy.data[0], 6);
  * ```
+ *
+ * @category Autodiff
  */
 export function jvp(
   f: TensorFn,
@@ -183,11 +210,13 @@ export function jvp(
  *
  * @example
  * ```ts
- * import { hvp } from "./transforms.ts";
- * import { mul, sum, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { hvp, mul, sum, tensor } from "@gradsolve/gradsolve";
  * const f = (x: import("./tensor.ts").Tensor) => sum(mul(mul(x, x), x)); // Σ x³
- * console.assert(hvp(f, tensor([2]), tensor([1])).data[0] === 12);
+ * assert.equal(hvp(f, tensor([2]), tensor([1])).data[0], 12);
  * ```
+ *
+ * @category Autodiff
  */
 export function hvp(f: TensorFn, x: Tensor, v: Tensor): Tensor {
   const gradF = grad(f);

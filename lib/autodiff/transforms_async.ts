@@ -14,10 +14,18 @@ import { checkScalar, onesLike, orZeros, prepareCall } from "./_inputs.ts";
 import { backwardAsync, isRecording, tracedAsync } from "./tape.ts";
 import type { Tensor } from "./tensor.ts";
 
-/** A function of tensors returning a tensor, possibly asynchronously. */
+/**
+ * A function of tensors returning a tensor, possibly asynchronously.
+ *
+ * @category Autodiff
+ */
 export type AsyncTensorFn = (...args: Tensor[]) => Tensor | Promise<Tensor>;
 
-/** Async pullback: cotangent of the output to cotangents of the primals. */
+/**
+ * Async pullback: cotangent of the output to cotangents of the primals.
+ *
+ * @category Autodiff
+ */
 export type AsyncPullback = (cotangent: Tensor) => Promise<Tensor[]>;
 
 async function valueAndGradAtAsync(
@@ -38,11 +46,14 @@ async function valueAndGradAtAsync(
  *
  * @example
  * ```ts
- * import { valueAndGradAsync } from "./transforms_async.ts";
- * import { mul, sum, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { mul, sum, tensor, valueAndGradAsync } from "@gradsolve/gradsolve";
  * const [v, g] = await valueAndGradAsync(async (x) => sum(mul(x, x)))(tensor([3]));
- * console.assert(v.item() === 9 && g.data[0] === 6);
+ * assert.equal(v.item(), 9);
+ * assert.equal(g.data[0], 6);
  * ```
+ *
+ * @category Autodiff
  */
 export function valueAndGradAsync(
   f: AsyncTensorFn,
@@ -59,11 +70,13 @@ export function valueAndGradAsync(
  *
  * @example
  * ```ts
- * import { gradAsync } from "./transforms_async.ts";
- * import { square, sum, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { gradAsync, square, sum, tensor } from "@gradsolve/gradsolve";
  * const g = await gradAsync(async (x) => sum(square(x)))(tensor([1, 2]));
- * console.assert(g.data.join() === "2,4");
+ * assert.equal(g.data.join(), "2,4");
  * ```
+ *
+ * @category Autodiff
  */
 export function gradAsync(f: AsyncTensorFn, argnum = 0): (...args: Tensor[]) => Promise<Tensor> {
   return async (...args) => (await valueAndGradAtAsync(f, [argnum], args))[1][0];
@@ -74,11 +87,14 @@ export function gradAsync(f: AsyncTensorFn, argnum = 0): (...args: Tensor[]) => 
  *
  * @example
  * ```ts
- * import { vjpAsync } from "./transforms_async.ts";
- * import { mul, tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { mul, tensor, vjpAsync } from "@gradsolve/gradsolve";
  * const [y, pullback] = await vjpAsync(async (x) => mul(x, 2), tensor([1]));
- * console.assert((await pullback(tensor([1])))[0].data[0] === 2 && y.data[0] === 2);
+ * assert.equal((await pullback(tensor([1])))[0].data[0], 2);
+ * assert.equal(y.data[0], 2);
  * ```
+ *
+ * @category Autodiff
  */
 export async function vjpAsync(
   f: AsyncTensorFn,
