@@ -88,7 +88,7 @@ function tapeOf(m: number, mode: "implicit" | "unrolled", iterations: number) {
       onFailure: "return",
       adjointOptions: { onForwardFailure: "allow" },
     }
-    : { adjoint: "unrolled", iterations };
+    : { adjoint: "unrolled", iterations, onFailure: "return" };
   let recorded = 0;
   const [x] = vjp(
     (vals, bb) => {

@@ -283,6 +283,7 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
       method: p.unrollMethod,
       adjoint: "unrolled",
       iterations: 1000,
+      onFailure: "return",
     });
     add(`unrolled (${p.unrollMethod}, 1,000 iterations)`, unrolled);
     const unrolledStop = autodiffGradient(p, {

@@ -109,7 +109,7 @@ function measure(
       onFailure: "return",
       adjointOptions: { onForwardFailure: "allow", rtol: 1e-10, maxIter: 100 * P.shape[0] },
     }
-    : { method: "cg", adjoint: "unrolled", iterations };
+    : { method: "cg", adjoint: "unrolled", iterations, onFailure: "return" };
   const trace = () =>
     vjp(
       (values, bb) => {

@@ -16,6 +16,7 @@
 import { Tensor } from "../autodiff/tensor.ts";
 import { GradsolveError, ShapeError } from "../errors.ts";
 import type { FailurePolicy, SolveMethod } from "../linalg/result.ts";
+import { checkKrylovInput } from "../linalg/krylov.ts";
 import { numericSolve } from "./numeric_solve.ts";
 import { type AdjointWarmStart, implicitSolve } from "./implicit.ts";
 import {
@@ -29,9 +30,8 @@ import {
   columnsOf,
   fromColumns,
   tensorPreconditioner,
-  unrolledBicgstab,
-  unrolledCg,
   type UnrolledOutcome,
+  unrolledSolve,
 } from "./unrolled.ts";
 
 /** How gradients flow through the solve. */
@@ -133,6 +133,8 @@ export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = 
         'use solveAsync(A, b, { backend: "webgpu", gpu }) with gradAsync for the GPU',
     );
   }
+  // Non-finite values first: they would otherwise show as a nonsymmetric matrix.
+  sys.csr?.assertFinite("A");
   const method = options.method ?? (sys.symmetric ? "cg" : "gmres");
   const spec = options.preconditioner;
   const M = numericPreconditioner(spec, sys);
@@ -174,30 +176,47 @@ export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = 
   }
   const precName = M?.name ?? "none";
   const Mt = tensorPreconditioner(M, isDifferentiable(spec) ? spec : undefined);
-  const run = method === "cg" ? unrolledCg : unrolledBicgstab;
-  const rtol = options.rtol ?? 1e-8, atol = options.atol ?? 0;
-  const maxIter = options.maxIter ?? Math.max(1000, 10 * sys.n);
-  const cols = b.ndim === 2 ? columnsOf(b) : [b];
   if (b.ndim !== 1 && b.ndim !== 2 || b.shape[0] !== sys.n) {
     throw new ShapeError(
       `Cannot solve: b has shape [${b.shape}] but the matrix is ${sys.n}x${sys.n}`,
     );
   }
+  const k = b.ndim === 2 ? b.shape[1] : 1;
+  if (options.x0 !== undefined && options.x0.length !== sys.n * k) {
+    throw new ShapeError(
+      `Cannot solve: x0 has length ${options.x0.length} but b needs ${sys.n * k} (n·k)`,
+    );
+  }
+  const iterations = options.iterations;
+  if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1)) {
+    throw new RangeError(
+      `Cannot unroll the solve: iterations must be an integer >= 1, got ${iterations}`,
+    );
+  }
+  const onFailure = options.onFailure ?? "throw";
+  const cols = b.ndim === 2 ? columnsOf(b) : [b];
   const xs = cols.map((bj, j) => {
+    const x0 = initialGuess(options.x0, sys.n, k, j);
+    // The same validation and defaults as every numeric solve (finite b, x0 and A; tolerances).
+    const input = checkKrylovInput(method, sys.numeric, bj.data, {
+      ...krylovOptions(options),
+      ...(options.x0 ? { x0: x0.data } : {}),
+    });
+    const stop = { rtol: input.rtol, atol: input.atol, maxIter: input.maxIter, onFailure };
     let out: UnrolledOutcome;
     if (truncated === undefined) {
-      const x0 = initialGuess(options.x0, sys.n, cols.length, j);
-      out = run(sys, bj, x0, Mt, { iterations: options.iterations, rtol, atol, maxIter }, precName);
+      out = unrolledSolve(method, sys, bj, x0, Mt, { ...stop, iterations }, precName);
     } else {
       // Converge numerically (no tape), then record the last k iterations only.
       const pre = numericSolve(sys.numeric, bj.data, {
         ...krylovOptions(options),
         method,
+        ...(options.x0 ? { x0: x0.data } : {}),
         ...(M ? { preconditioner: M } : {}),
       });
       info.solveCount += pre.solved ? 1 : 0;
       const start = new Tensor(pre.result.x, [sys.n]);
-      out = run(sys, bj, start, Mt, { iterations: truncated, rtol, atol, maxIter }, precName);
+      out = unrolledSolve(method, sys, bj, start, Mt, { ...stop, iterations: truncated }, precName);
     }
     info.forwardColumns.push(out.result);
     info.solveCount++;

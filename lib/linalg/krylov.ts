@@ -24,7 +24,7 @@ import type { KrylovOptions } from "./options.ts";
 import type { Preconditioner } from "./preconditioner.ts";
 import { enforcePolicy, reasonMessage, type SolveReason, type SolveResult } from "./result.ts";
 import { trueResidual } from "./residual.ts";
-import { assertFiniteVector, norm2 } from "./vector.ts";
+import { assertFiniteVector, norm2, unitScale } from "./vector.ts";
 
 /** The iterative methods {@linkcode krylovSolve} dispatches to. */
 export type KrylovMethod = "cg" | "bicgstab" | "gmres" | "minres";
@@ -256,34 +256,45 @@ export function runKrylov(
   setup: (problem: KrylovProblem) => KrylovCycle,
 ): SolveResult {
   const input = checkKrylovInput(method, A, b, options);
-  const { n, rtol, atol, maxIter } = input;
+  const { n, rtol, maxIter } = input;
   const M = input.preconditioner;
-  const bnorm = norm2(b);
+  // Solve at unit scale: A y = b/s, x = s·y with s a power of two near max|b| (exact), so no
+  // dot product overflows or underflows whatever the scale of b; norms and the absolute
+  // tolerance are scaled alike, and the result is reported at the caller's scale.
+  const s = unitScale(b);
+  const bs = s === 1 ? b : b.map((v) => v / s);
+  const atol = input.atol / s;
+  const bnorm = norm2(bs);
   const x = new Float64Array(n);
   const history: number[] = [];
-  const finish = (reason: SolveReason, iterations: number, rnorm: number): SolveResult =>
-    enforcePolicy({
+  const finish = (reason: SolveReason, iterations: number, rnorm: number): SolveResult => {
+    if (s !== 1) { for (let i = 0; i < n; i++) x[i] *= s; }
+    return enforcePolicy({
       x,
       converged: reason.startsWith("converged"),
       reason,
       iterations,
       relativeResidual: bnorm === 0 ? rnorm : rnorm / bnorm,
-      residualNorm: rnorm,
+      residualNorm: rnorm * s,
       residualHistory: history,
       method,
       preconditioner: M?.name ?? "none",
       message: reasonMessage(reason),
     }, options.onFailure ?? "throw");
+  };
 
   if (bnorm === 0) {
     history.push(0);
     return finish("converged-atol", 0, 0);
   }
-  if (options.x0) x.set(options.x0);
+  if (options.x0) {
+    if (s === 1) x.set(options.x0);
+    else for (let i = 0; i < n; i++) x[i] = options.x0[i] / s;
+  }
   const r = new Float64Array(n);
   const tol = Math.max(rtol * bnorm, atol);
   const converged: SolveReason = rtol * bnorm >= atol ? "converged-rtol" : "converged-atol";
-  let rnorm = trueResidual(A, b, x, r);
+  let rnorm = trueResidual(A, bs, x, r);
   history.push(rnorm / bnorm);
   if (!(rnorm < Infinity)) return finish("diverged-non-finite", 0, rnorm);
   if (rnorm <= tol) return finish(converged, 0, rnorm);
@@ -301,7 +312,7 @@ export function runKrylov(
   for (;;) {
     const outcome = cycle(rnorm, maxIter - iterations, step);
     iterations += outcome.iterations;
-    rnorm = trueResidual(A, b, x, r);
+    rnorm = trueResidual(A, bs, x, r);
     if (rnorm <= tol) return finish(converged, iterations, rnorm);
     if (!(rnorm < Infinity)) return finish("diverged-non-finite", iterations, rnorm);
     switch (outcome.status) {

@@ -34,17 +34,37 @@ export function dot(a: Float64Array, b: Float64Array): number {
 }
 
 /**
- * Euclidean norm `‖a‖₂`.
+ * Euclidean norm `‖a‖₂` that neither overflows nor underflows (as LAPACK's
+ * `dnrm2`): `√(aᵀa)` when the sum of squares is safely inside the float64
+ * range, else `s·√Σ(aᵢ/s)²` with `s` the power of two nearest `max|aᵢ|`. NaN when an entry is NaN,
+ * Infinity when one is infinite.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { norm2 } from "./vector.ts";
- * console.assert(norm2(Float64Array.of(3, 4)) === 5);
+ * assert.equal(norm2(Float64Array.of(3, 4)), 5);
+ * // √Σa² would be Infinity here:
+ * assert.ok(Math.abs(norm2(Float64Array.of(3e200, 4e200)) / 5e200 - 1) < 1e-15);
  * ```
  */
 export function norm2(a: Float64Array): number {
-  return Math.sqrt(dot(a, a));
+  const ss = dot(a, a);
+  // Squares below 2⁻⁹⁶⁰ relative to the sum cannot matter, and none overflowed.
+  if (ss > SAFE_MIN_SQUARES && ss < SAFE_MAX_SQUARES) return Math.sqrt(ss);
+  const m = maxAbs(a);
+  if (m === 0 || !(m < Infinity)) return m; // zero, NaN or Infinity
+  const scale = unitScale(a); // a power of two: aᵢ/scale is exact
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const t = a[i] / scale;
+    s += t * t;
+  }
+  return scale * Math.sqrt(s);
 }
+
+/** Bounds of a sum of squares whose square root is accurate without rescaling. */
+const SAFE_MIN_SQUARES = 2 ** -960, SAFE_MAX_SQUARES = 2 ** 960;
 
 /**
  * `y ← y + α x` in place.
@@ -135,4 +155,25 @@ export function maxAbs(v: Float64Array): number {
     if (a > m || a !== a) m = a;
   }
   return m;
+}
+
+/**
+ * The power of two nearest `max|vᵢ|` (1 for a zero or non-finite `v`).
+ * Dividing by it is exact, so a solve of `A y = v/s` followed by `x = s·y`
+ * gives the same digits as at unit scale while no dot product of the
+ * solver can overflow or underflow: the numeric solvers solve at this scale.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unitScale } from "./vector.ts";
+ * assert.equal(unitScale(Float64Array.of(3e-170, -1e-170)), 2 ** -563);
+ * assert.equal(unitScale(new Float64Array(2)), 1);
+ * ```
+ */
+export function unitScale(v: Float64Array): number {
+  const m = maxAbs(v);
+  if (m === 0 || !(m < Infinity)) return 1;
+  const e = Math.min(1023, Math.max(-1074, Math.round(Math.log2(m))));
+  return 2 ** e;
 }

@@ -22,6 +22,7 @@ import {
 } from "../../errors.ts";
 import type { CsrMatrix } from "../../sparse/csr.ts";
 import { trueResidual } from "../residual.ts";
+import { norm2, unitScale } from "../vector.ts";
 import { transposeOperator } from "../operator.ts";
 import { enforcePolicy, type FailurePolicy, type SolveResult } from "../result.ts";
 import { choleskyNumeric, choleskySolve } from "./cholesky.ts";
@@ -396,12 +397,14 @@ export function directSolve(
   const transpose = options.transpose ?? false;
   const op = transpose ? transposeOperator(A) : A;
   const solveWith = (rhs: Float64Array) => transpose ? f.solveTranspose(rhs) : f.solve(rhs);
-  let bNorm = 0;
-  for (let i = 0; i < n; i++) bNorm += b[i] * b[i];
-  bNorm = Math.sqrt(bNorm);
-  let x = solveWith(b);
+  // At unit scale (s a power of two near max|b|, so b/s is exact): the residual norms can
+  // neither overflow nor underflow, and x = s·y is returned at the caller's scale.
+  const s = unitScale(b);
+  const bs = s === 1 ? b : b.map((v) => v / s);
+  const bNorm = norm2(bs);
+  let x = solveWith(bs);
   const r = new Float64Array(n);
-  let rNorm = trueResidual(op, b, x, r);
+  let rNorm = trueResidual(op, bs, x, r);
   const history = [bNorm === 0 ? 0 : rNorm / bNorm];
   let solves = 1;
   const maxRefine = options.refine ?? 1;
@@ -410,13 +413,14 @@ export function directSolve(
     const d = solveWith(r);
     solves++;
     const xTrial = x.map((v, i) => v + d[i]);
-    const trialNorm = trueResidual(op, b, xTrial, rTrial);
+    const trialNorm = trueResidual(op, bs, xTrial, rTrial);
     if (!(trialNorm < rNorm)) break;
     x = xTrial;
     rNorm = trialNorm;
     r.set(rTrial);
     history.push(bNorm === 0 ? 0 : rNorm / bNorm);
   }
+  if (s !== 1) { for (let i = 0; i < n; i++) x[i] *= s; }
   const relativeResidual = bNorm === 0 ? 0 : rNorm / bNorm;
   const converged = relativeResidual <= Math.sqrt(Number.EPSILON);
   const name = f.kind === "lu" ? "LU" : "Cholesky";
@@ -440,7 +444,7 @@ export function directSolve(
     reason: converged ? "converged-direct" : "diverged-stagnation",
     iterations: solves,
     relativeResidual,
-    residualNorm: rNorm,
+    residualNorm: rNorm * s,
     residualHistory: history,
     method: "direct",
     preconditioner: "none",
