@@ -106,3 +106,15 @@ Deno.test("solve (unrolled): b at 1e-170 and 1e200 gives the scaled solution and
     for (let i = 0; i < n; i++) assert.ok(Math.abs(g.data[i] - e1[i]) < 1e-8, `scale ${s}`);
   }
 });
+
+Deno.test("SolveInfo says when the gradient is not the derivative of A⁻¹b", () => {
+  const implicit = solveWithInfo(A, tensor(b0));
+  assert.equal(implicit.gradientMode, "implicit");
+  assert.equal(implicit.gradientNote, undefined);
+  const unrolled = solveWithInfo(A, tensor(b0), { adjoint: "unrolled" });
+  assert.equal(unrolled.gradientMode, "unrolled");
+  assert.match(unrolled.gradientNote!, /not the derivative of A⁻¹b/);
+  const truncated = solveWithInfo(A, tensor(b0), { adjoint: { truncated: 2 } });
+  assert.equal(truncated.gradientMode, "truncated");
+  assert.match(truncated.gradientNote!, /2 cg iterations/);
+});

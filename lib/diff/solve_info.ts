@@ -28,6 +28,14 @@ export class SolveInfo {
   readonly adjoints: SolveResult[] = [];
   /** Numeric solves that ran (columns; zero right-hand sides cost none). */
   solveCount = 0;
+  /** How gradients flow through this solve (`SolveOptions.adjoint`). */
+  gradientMode: "implicit" | "unrolled" | "truncated" = "implicit";
+  /**
+   * What the gradient of `x` is the derivative of, when it is not the
+   * derivative of `A⁻¹b`: set in unrolled and truncated modes, which
+   * differentiate the k-step iteration map instead (see `SolveOptions.adjoint`).
+   */
+  gradientNote: string | undefined = undefined;
 
   /** The forward result (the first column's for a block). */
   get forward(): SolveResult {
