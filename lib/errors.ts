@@ -13,10 +13,13 @@ import type { SolveResult } from "./linalg/result.ts";
  *
  * @example
  * ```ts
- * import { GradsolveError, ShapeError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { GradsolveError, ShapeError } from "@gradsolve/gradsolve";
  * const e = new ShapeError("Cannot solve: matrix is 3x4 but must be square");
- * console.assert(e instanceof GradsolveError);
+ * assert.ok(e instanceof GradsolveError);
  * ```
+ *
+ * @category Errors
  */
 export class GradsolveError extends Error {
   /** Creates the error; `name` is the subclass name. */
@@ -32,10 +35,14 @@ export class GradsolveError extends Error {
  *
  * @example
  * ```ts
- * import { GradsolveError, ShapeError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { GradsolveError, ShapeError } from "@gradsolve/gradsolve";
  * const e = new ShapeError("Cannot apply operator: x has length 3 but the operator has 4 columns");
- * console.assert(e instanceof GradsolveError && e.name === "ShapeError");
+ * assert.ok(e instanceof GradsolveError);
+ * assert.equal(e.name, "ShapeError");
  * ```
+ *
+ * @category Errors
  */
 export class ShapeError extends GradsolveError {}
 
@@ -44,10 +51,13 @@ export class ShapeError extends GradsolveError {}
  *
  * @example
  * ```ts
- * import { NonFiniteError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { NonFiniteError } from "@gradsolve/gradsolve";
  * const e = new NonFiniteError("Cannot solve: b[2] is NaN");
- * console.assert(e.name === "NonFiniteError");
+ * assert.equal(e.name, "NonFiniteError");
  * ```
+ *
+ * @category Errors
  */
 export class NonFiniteError extends GradsolveError {}
 
@@ -58,10 +68,13 @@ export class NonFiniteError extends GradsolveError {}
  *
  * @example
  * ```ts
- * import { FactorizationError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { FactorizationError } from "@gradsolve/gradsolve";
  * const e = new FactorizationError("Cannot build Jacobi preconditioner: diagonal entry of row 3 is zero", 3);
- * console.assert(e.row === 3);
+ * assert.equal(e.row, 3);
  * ```
+ *
+ * @category Errors
  */
 export class FactorizationError extends GradsolveError {
   /** 0-based row (or column) where the factorisation failed. */
@@ -79,10 +92,13 @@ export class FactorizationError extends GradsolveError {
  *
  * @example
  * ```ts
- * import { SingularMatrixError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { SingularMatrixError } from "@gradsolve/gradsolve";
  * const e = new SingularMatrixError("Cannot factor: matrix is singular, no nonzero pivot in column 4", 4);
- * console.assert(e.column === 4);
+ * assert.equal(e.column, 4);
  * ```
+ *
+ * @category Errors
  */
 export class SingularMatrixError extends GradsolveError {
   /** 0-based column where no usable pivot was found. */
@@ -101,13 +117,19 @@ export class SingularMatrixError extends GradsolveError {
  *
  * @example
  * ```ts
- * import { ConvergenceError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { cg, ConvergenceError, poisson1d } from "@gradsolve/gradsolve";
+ * const b = new Float64Array(100).fill(1);
  * try {
- *   // solve(...) with onFailure: "throw"
+ *   cg(poisson1d(100), b, { maxIter: 3, onFailure: "throw" });
+ *   assert.fail("3 iterations cannot solve a 100-point Poisson problem");
  * } catch (e) {
- *   if (e instanceof ConvergenceError) console.log(e.result.reason);
+ *   assert.ok(e instanceof ConvergenceError);
+ *   assert.equal(e.result.reason, "diverged-max-iterations");
  * }
  * ```
+ *
+ * @category Errors
  */
 export class ConvergenceError extends GradsolveError {
   /** The result of the failed solve. */
@@ -125,10 +147,13 @@ export class ConvergenceError extends GradsolveError {
  *
  * @example
  * ```ts
- * import { MatrixMarketError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { MatrixMarketError } from "@gradsolve/gradsolve";
  * const e = new MatrixMarketError("expected 3 fields but found 2", 7, "A.mtx");
- * console.assert(e.message === "A.mtx:7: expected 3 fields but found 2");
+ * assert.equal(e.message, "A.mtx:7: expected 3 fields but found 2");
  * ```
+ *
+ * @category Errors
  */
 export class MatrixMarketError extends GradsolveError {
   /** 1-based line number of the offending line. */
@@ -149,10 +174,13 @@ export class MatrixMarketError extends GradsolveError {
  *
  * @example
  * ```ts
- * import { GpuUnavailableError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { GpuUnavailableError } from "@gradsolve/gradsolve";
  * const e = new GpuUnavailableError("No WebGPU adapter found");
- * console.assert(e instanceof Error);
+ * assert.ok(e instanceof Error);
  * ```
+ *
+ * @category Errors
  */
 export class GpuUnavailableError extends GradsolveError {}
 
@@ -162,10 +190,13 @@ export class GpuUnavailableError extends GradsolveError {}
  *
  * @example
  * ```ts
- * import { GpuError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { GpuError } from "@gradsolve/gradsolve";
  * const e = new GpuError("Shader 'spmv' failed to compile: line 3: unknown type");
- * console.assert(e.name === "GpuError");
+ * assert.equal(e.name, "GpuError");
  * ```
+ *
+ * @category Errors
  */
 export class GpuError extends GradsolveError {}
 
@@ -174,9 +205,12 @@ export class GpuError extends GradsolveError {}
  *
  * @example
  * ```ts
- * import { GpuDeviceLostError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { GpuDeviceLostError } from "@gradsolve/gradsolve";
  * const e = new GpuDeviceLostError("GPU device lost: destroyed");
- * console.assert(e instanceof Error);
+ * assert.ok(e instanceof Error);
  * ```
+ *
+ * @category Errors
  */
 export class GpuDeviceLostError extends GradsolveError {}

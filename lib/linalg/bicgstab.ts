@@ -28,12 +28,16 @@ import { axpy, dot } from "./vector.ts";
  *
  * @example
  * ```ts
- * import { bicgstab } from "./bicgstab.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { bicgstab, CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [-2, 3]]);
  * const { x, converged } = bicgstab(A, Float64Array.of(5, 1), { rtol: 1e-12 });
- * console.assert(converged && Math.abs(x[0] - 1) < 1e-10 && Math.abs(x[1] - 1) < 1e-10);
+ * assert.ok(converged);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-10);
+ * assert.ok(Math.abs(x[1] - 1) < 1e-10);
  * ```
+ *
+ * @category Solvers
  */
 export function bicgstab(
   A: LinearOperator,

@@ -16,11 +16,14 @@ import type { Preconditioner, PreconditionerName } from "./preconditioner.ts";
  *
  * @example
  * ```ts
- * import { identityPreconditioner } from "./build_preconditioner.ts";
+ * import assert from "node:assert/strict";
+ * import { identityPreconditioner } from "@gradsolve/gradsolve";
  * const z = new Float64Array(1);
  * identityPreconditioner.apply(Float64Array.of(3), z);
- * console.assert(z[0] === 3);
+ * assert.equal(z[0], 3);
  * ```
+ *
+ * @category Preconditioners
  */
 export const identityPreconditioner: Preconditioner = Object.freeze({
   name: "none",
@@ -29,7 +32,11 @@ export const identityPreconditioner: Preconditioner = Object.freeze({
   applyTranspose: (r: Float64Array, z: Float64Array) => z.set(r),
 });
 
-/** Options of {@linkcode preconditioner}, passed on to the builder. */
+/**
+ * Options of {@linkcode preconditioner}, passed on to the builder.
+ *
+ * @category Preconditioners
+ */
 export type PreconditionerOptions = Ic0Options;
 
 /**
@@ -39,11 +46,13 @@ export type PreconditionerOptions = Ic0Options;
  *
  * @example
  * ```ts
- * import { preconditioner } from "./build_preconditioner.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, preconditioner } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
- * console.assert(preconditioner("ic0", A, { shift: "auto" }).name === "ic0");
+ * assert.equal(preconditioner("ic0", A, { shift: "auto" }).name, "ic0");
  * ```
+ *
+ * @category Preconditioners
  */
 export function preconditioner(
   name: PreconditionerName,

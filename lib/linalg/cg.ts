@@ -31,12 +31,15 @@ import { dot } from "./vector.ts";
  *
  * @example
  * ```ts
- * import { cg } from "./cg.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { cg, CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
  * const { x, converged } = cg(A, Float64Array.of(1, 2), { rtol: 1e-12 });
- * console.assert(converged && Math.abs(x[0] - 1 / 11) < 1e-12);
+ * assert.ok(converged);
+ * assert.ok(Math.abs(x[0] - 1 / 11) < 1e-12);
  * ```
+ *
+ * @category Solvers
  */
 export function cg(A: LinearOperator, b: Float64Array, options: KrylovOptions = {}): SolveResult {
   return runKrylov("cg", A, b, options, cgCycle);

@@ -11,6 +11,8 @@ import { ShapeError, SingularMatrixError } from "../errors.ts";
 /**
  * The factors `P A = L U` of a square dense matrix, packed in one row-major
  * array (`L` unit lower, below the diagonal; `U` on and above it).
+ *
+ * @category Solvers
  */
 export interface DenseLuFactors {
   /** Order of the matrix. */
@@ -32,11 +34,15 @@ export interface DenseLuFactors {
  *
  * @example
  * ```ts
- * import { denseLu } from "./dense.ts";
+ * import assert from "node:assert/strict";
+ * import { denseLu } from "@gradsolve/gradsolve";
  * const f = denseLu([0, 1, 2, 3], 2);
  * const x = f.solve([1, 5]);
- * console.assert(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[1] - 1) < 1e-15);
  * ```
+ *
+ * @category Solvers
  */
 export function denseLu(A: ArrayLike<number>, n: number): DenseLuFactors {
   if (!(Number.isInteger(n) && n > 0)) {
@@ -133,10 +139,14 @@ export function denseLu(A: ArrayLike<number>, n: number): DenseLuFactors {
  *
  * @example
  * ```ts
- * import { denseSolve } from "./dense.ts";
+ * import assert from "node:assert/strict";
+ * import { denseSolve } from "@gradsolve/gradsolve";
  * const x = denseSolve([2, 0, 0, 4], 2, [2, 2]);
- * console.assert(x[0] === 1 && x[1] === 0.5);
+ * assert.equal(x[0], 1);
+ * assert.equal(x[1], 0.5);
  * ```
+ *
+ * @category Solvers
  */
 export function denseSolve(A: ArrayLike<number>, n: number, b: ArrayLike<number>): Float64Array {
   return denseLu(A, n).solve(b);
@@ -147,11 +157,15 @@ export function denseSolve(A: ArrayLike<number>, n: number, b: ArrayLike<number>
  *
  * @example
  * ```ts
- * import { denseSolveTranspose } from "./dense.ts";
+ * import assert from "node:assert/strict";
+ * import { denseSolveTranspose } from "@gradsolve/gradsolve";
  * // A = [[1, 1], [0, 1]], Aᵀ = [[1, 0], [1, 1]].
  * const x = denseSolveTranspose([1, 1, 0, 1], 2, [1, 3]);
- * console.assert(x[0] === 1 && x[1] === 2);
+ * assert.equal(x[0], 1);
+ * assert.equal(x[1], 2);
  * ```
+ *
+ * @category Solvers
  */
 export function denseSolveTranspose(
   A: ArrayLike<number>,

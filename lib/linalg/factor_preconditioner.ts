@@ -18,13 +18,18 @@ import type { Preconditioner } from "./preconditioner.ts";
  *
  * @example
  * ```ts
- * import { factorPreconditioner } from "./factor_preconditioner.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * const L = CsrMatrix.fromDense([[2, 0], [1, 2]]);
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, factorPreconditioner } from "@gradsolve/gradsolve";
+ * const L = CsrMatrix.fromDense([[2, 0], [1, 2]]); // L Lᵀ = [[4, 2], [2, 5]]
  * const z = new Float64Array(2);
- * factorPreconditioner(L, "mine").apply(Float64Array.of(4, 6), z); // (LLᵀ)⁻¹[4, 6]
- * console.assert(Math.abs(z[0] - 0.75) < 1e-15 && Math.abs(z[1] - 1.125) < 1e-15);
+ * factorPreconditioner(L, "mine").apply(Float64Array.of(4, 6), z); // z = (LLᵀ)⁻¹[4, 6]
+ * assert.ok(Math.abs(z[0] - 0.5) < 1e-15);
+ * assert.ok(Math.abs(z[1] - 1) < 1e-15);
+ * // L Lᵀ z gives [4, 6] back
+ * assert.deepEqual([...CsrMatrix.fromDense([[4, 2], [2, 5]]).multiply(z)], [4, 6]);
  * ```
+ *
+ * @category Preconditioners
  */
 export function factorPreconditioner(L: CsrMatrix, name: string): Preconditioner {
   const { rowPtr, colIdx, nRows: n, nCols } = L.pattern;

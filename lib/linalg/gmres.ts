@@ -30,12 +30,15 @@ import { axpy, dot, scaleInto } from "./vector.ts";
  *
  * @example
  * ```ts
- * import { gmres } from "./gmres.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, gmres } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1, 0], [-2, 3, 1], [0, 1, 5]]);
  * const { x, converged } = gmres(A, Float64Array.of(5, 2, 6), { rtol: 1e-12 });
- * console.assert(converged && Math.abs(x[0] - 1) < 1e-10);
+ * assert.ok(converged);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-10);
  * ```
+ *
+ * @category Solvers
  */
 export function gmres(
   A: LinearOperator,

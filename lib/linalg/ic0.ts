@@ -12,7 +12,11 @@ import { CsrPattern } from "../sparse/pattern.ts";
 import { factorPreconditioner } from "./factor_preconditioner.ts";
 import type { Preconditioner } from "./preconditioner.ts";
 
-/** Options of {@linkcode ic0}. */
+/**
+ * Options of {@linkcode ic0}.
+ *
+ * @category Preconditioners
+ */
 export interface Ic0Options {
   /**
    * Diagonal shift α: factor `A + α·diag(A)` instead of `A`. `"auto"` tries
@@ -22,7 +26,11 @@ export interface Ic0Options {
   shift?: number | "auto";
 }
 
-/** An IC(0) preconditioner, with the diagonal shift that was used. */
+/**
+ * An IC(0) preconditioner, with the diagonal shift that was used.
+ *
+ * @category Preconditioners
+ */
 export interface IncompleteCholesky extends Preconditioner {
   /** The shift α of `A + α·diag(A)` that was factored (0 when none was needed). */
   readonly shift: number;
@@ -42,15 +50,18 @@ const AUTO_MAX_SHIFT = 1e3;
  *
  * @example
  * ```ts
- * import { ic0 } from "./ic0.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, ic0 } from "@gradsolve/gradsolve";
  * // Tridiagonal SPD: no fill-in, so IC(0) is the exact Cholesky factor.
  * const A = CsrMatrix.fromDense([[4, 1, 0], [1, 4, 1], [0, 1, 4]]);
  * const M = ic0(A);
  * const z = new Float64Array(3);
  * M.apply(A.multiply(Float64Array.of(1, 2, 3)), z);
- * console.assert(Math.abs(z[1] - 2) < 1e-14 && M.shift === 0);
+ * assert.ok(Math.abs(z[1] - 2) < 1e-14);
+ * assert.equal(M.shift, 0);
  * ```
+ *
+ * @category Preconditioners
  */
 export function ic0(A: CsrMatrix, options: Ic0Options = {}): IncompleteCholesky {
   const [n, cols] = A.shape;

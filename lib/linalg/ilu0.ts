@@ -18,14 +18,16 @@ import type { Preconditioner } from "./preconditioner.ts";
  *
  * @example
  * ```ts
- * import { ilu0 } from "./ilu0.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, ilu0 } from "@gradsolve/gradsolve";
  * // A tridiagonal matrix has no fill-in, so ILU(0) is its exact LU.
  * const A = CsrMatrix.fromDense([[4, 1, 0], [2, 5, 1], [0, 3, 6]]);
  * const z = new Float64Array(3);
  * ilu0(A).apply(A.multiply(Float64Array.of(1, 2, 3)), z);
- * console.assert(Math.abs(z[2] - 3) < 1e-14);
+ * assert.ok(Math.abs(z[2] - 3) < 1e-14);
  * ```
+ *
+ * @category Preconditioners
  */
 export function ilu0(A: CsrMatrix): Preconditioner {
   const [n, cols] = A.shape;

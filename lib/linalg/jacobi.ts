@@ -16,13 +16,16 @@ import type { Preconditioner } from "./preconditioner.ts";
  *
  * @example
  * ```ts
- * import { jacobi } from "./jacobi.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, jacobi } from "@gradsolve/gradsolve";
  * const M = jacobi(CsrMatrix.fromDense([[2, 1], [1, 4]]));
  * const z = new Float64Array(2);
  * M.apply(Float64Array.of(1, 1), z);
- * console.assert(z[0] === 0.5 && z[1] === 0.25);
+ * assert.equal(z[0], 0.5);
+ * assert.equal(z[1], 0.25);
  * ```
+ *
+ * @category Preconditioners
  */
 export function jacobi(A: CsrMatrix): Preconditioner {
   const [rows, cols] = A.shape;

@@ -34,13 +34,17 @@ import { dot } from "./vector.ts";
  *
  * @example
  * ```ts
- * import { minres } from "./minres.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, minres } from "@gradsolve/gradsolve";
  * // Symmetric indefinite: eigenvalues 3 and -1.
  * const A = CsrMatrix.fromDense([[1, 2], [2, 1]]);
  * const { x, converged } = minres(A, Float64Array.of(3, 3), { rtol: 1e-12 });
- * console.assert(converged && Math.abs(x[0] - 1) < 1e-10 && Math.abs(x[1] - 1) < 1e-10);
+ * assert.ok(converged);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-10);
+ * assert.ok(Math.abs(x[1] - 1) < 1e-10);
  * ```
+ *
+ * @category Solvers
  */
 export function minres(
   A: LinearOperator,

@@ -15,13 +15,17 @@ import { ShapeError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import type { LinearOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { cg, type LinearOperator } from "@gradsolve/gradsolve";
  * const twice: LinearOperator = {
  *   shape: [3, 3],
  *   symmetric: true,
  *   apply: (x, y) => { for (let i = 0; i < 3; i++) y[i] = 2 * x[i]; },
  * };
+ * assert.deepEqual([...cg(twice, Float64Array.of(2, 4, 6)).x], [1, 2, 3]);
  * ```
+ *
+ * @category Solvers
  */
 export interface LinearOperator {
   /** `[rows, cols]`. */
@@ -34,7 +38,11 @@ export interface LinearOperator {
   readonly symmetric?: boolean;
 }
 
-/** Closures and shape for {@linkcode matrixFreeOperator}. */
+/**
+ * Closures and shape for {@linkcode matrixFreeOperator}.
+ *
+ * @category Solvers
+ */
 export interface MatrixFreeOptions {
   /** Number of rows (and columns unless `cols` is given). */
   rows: number;
@@ -53,7 +61,8 @@ export interface MatrixFreeOptions {
  *
  * @example
  * ```ts
- * import { matrixFreeOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { matrixFreeOperator } from "@gradsolve/gradsolve";
  * // 1-D Laplacian without storing a matrix.
  * const n = 4;
  * const A = matrixFreeOperator({
@@ -63,8 +72,10 @@ export interface MatrixFreeOptions {
  *     for (let i = 0; i < n; i++) y[i] = 2 * x[i] - (i > 0 ? x[i - 1] : 0) - (i < n - 1 ? x[i + 1] : 0);
  *   },
  * });
- * console.assert(A.shape[0] === 4);
+ * assert.equal(A.shape[0], 4);
  * ```
+ *
+ * @category Solvers
  */
 export function matrixFreeOperator(options: MatrixFreeOptions): LinearOperator {
   const rows = options.rows, cols = options.cols ?? options.rows;
@@ -90,12 +101,15 @@ export function matrixFreeOperator(options: MatrixFreeOptions): LinearOperator {
  *
  * @example
  * ```ts
- * import { applyTranspose, matrixFreeOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { applyTranspose, matrixFreeOperator } from "@gradsolve/gradsolve";
  * const A = matrixFreeOperator({ rows: 1, symmetric: true, apply: (x, y) => { y[0] = 3 * x[0]; } });
  * const y = new Float64Array(1);
  * applyTranspose(A, Float64Array.of(2), y);
- * console.assert(y[0] === 6);
+ * assert.equal(y[0], 6);
  * ```
+ *
+ * @category Solvers
  */
 export function applyTranspose(A: LinearOperator, x: Float64Array, y: Float64Array): void {
   if (A.applyTranspose) A.applyTranspose(x, y);
@@ -112,10 +126,13 @@ export function applyTranspose(A: LinearOperator, x: Float64Array, y: Float64Arr
  *
  * @example
  * ```ts
- * import { matrixFreeOperator, transposeOperator } from "./operator.ts";
+ * import assert from "node:assert/strict";
+ * import { matrixFreeOperator, transposeOperator } from "@gradsolve/gradsolve";
  * const A = matrixFreeOperator({ rows: 2, cols: 3, apply: () => {}, applyTranspose: () => {} });
- * console.assert(transposeOperator(A).shape[0] === 3);
+ * assert.equal(transposeOperator(A).shape[0], 3);
  * ```
+ *
+ * @category Solvers
  */
 export function transposeOperator(A: LinearOperator): LinearOperator {
   if (A.symmetric) return A;

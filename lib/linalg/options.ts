@@ -7,7 +7,11 @@
 import type { Preconditioner } from "./preconditioner.ts";
 import type { FailurePolicy } from "./result.ts";
 
-/** Progress of one iteration, passed to {@linkcode KrylovOptions.callback}. */
+/**
+ * Progress of one iteration, passed to {@linkcode KrylovOptions.callback}.
+ *
+ * @category Solvers
+ */
 export interface IterationInfo {
   /** Iteration number, starting at 1. */
   readonly iteration: number;
@@ -22,9 +26,15 @@ export interface IterationInfo {
  *
  * @example
  * ```ts
- * import type { KrylovOptions } from "./options.ts";
+ * import assert from "node:assert/strict";
+ * import { cg, type KrylovOptions, poisson1d } from "@gradsolve/gradsolve";
  * const opts: KrylovOptions = { rtol: 1e-10, maxIter: 500, onFailure: "return" };
+ * const result = cg(poisson1d(50), new Float64Array(50).fill(1), opts);
+ * assert.ok(result.converged);
+ * assert.ok(result.relativeResidual <= 1e-10);
  * ```
+ *
+ * @category Solvers
  */
 export interface KrylovOptions {
   /** Relative tolerance on the true residual. @default {1e-8} */

@@ -11,14 +11,22 @@
  *
  * @example
  * ```ts
- * import type { Preconditioner } from "./preconditioner.ts";
+ * import assert from "node:assert/strict";
+ * import { cg, CsrMatrix, type Preconditioner } from "@gradsolve/gradsolve";
  * const halve: Preconditioner = {
  *   name: "user",
  *   symmetric: true,
  *   apply: (r, z) => { for (let i = 0; i < r.length; i++) z[i] = r[i] / 2; },
  *   applyTranspose: (r, z) => { for (let i = 0; i < r.length; i++) z[i] = r[i] / 2; },
  * };
+ * // M = 2I is exact for A = 2I: one iteration.
+ * const A = CsrMatrix.fromDense([[2, 0], [0, 2]]);
+ * const result = cg(A, Float64Array.of(2, 4), { preconditioner: halve });
+ * assert.deepEqual([...result.x], [1, 2]);
+ * assert.equal(result.iterations, 1);
  * ```
+ *
+ * @category Preconditioners
  */
 export interface Preconditioner {
   /** Short name reported in results (`jacobi`, `ilu0`, `ic0`, `user`, …). */
@@ -31,5 +39,9 @@ export interface Preconditioner {
   applyTranspose(r: Float64Array, z: Float64Array): void;
 }
 
-/** Names of the built-in preconditioners. */
+/**
+ * Names of the built-in preconditioners.
+ *
+ * @category Preconditioners
+ */
 export type PreconditionerName = "none" | "jacobi" | "ilu0" | "ic0";

@@ -14,11 +14,13 @@ import { norm2 } from "./vector.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trueResidual } from "./residual.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[2, 0], [0, 4]]);
  * const r = new Float64Array(2);
- * console.assert(trueResidual(A, Float64Array.of(2, 4), Float64Array.of(1, 0), r) === 4 && r[1] === 4);
+ * assert.equal(trueResidual(A, Float64Array.of(2, 4), Float64Array.of(1, 0), r), 4);
+ * assert.equal(r[1], 4);
  * ```
  */
 export function trueResidual(

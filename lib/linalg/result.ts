@@ -21,6 +21,8 @@ import { ConvergenceError } from "../errors.ts";
  * - `diverged-non-finite`: NaN or Inf appeared during the iteration.
  * - `diverged-stagnation`: the true residual stopped decreasing although the
  *   recursive one met the tolerance (loss of accuracy; e.g. float32 floor).
+ *
+ * @category Solvers
  */
 export type SolveReason =
   | "converged-rtol"
@@ -32,7 +34,11 @@ export type SolveReason =
   | "diverged-non-finite"
   | "diverged-stagnation";
 
-/** The method names gradsolve's solvers report. */
+/**
+ * The method names gradsolve's solvers report.
+ *
+ * @category Solvers
+ */
 export type SolveMethod = "cg" | "bicgstab" | "gmres" | "minres" | "direct";
 
 /**
@@ -40,11 +46,16 @@ export type SolveMethod = "cg" | "bicgstab" | "gmres" | "minres" | "direct";
  *
  * @example
  * ```ts
- * import type { SolveResult } from "./result.ts";
+ * import assert from "node:assert/strict";
+ * import { cg, CsrMatrix, type SolveResult } from "@gradsolve/gradsolve";
  * function report(r: SolveResult) {
  *   return `${r.method}: ${r.reason} after ${r.iterations} iterations, ‖b−Ax‖/‖b‖ = ${r.relativeResidual}`;
  * }
+ * const r = cg(CsrMatrix.fromDense([[4, 1], [1, 3]]), Float64Array.of(1, 2));
+ * assert.ok(report(r).startsWith("cg: converged-rtol after 2 iterations"));
  * ```
+ *
+ * @category Solvers
  */
 export interface SolveResult {
   /** The solution (the best iterate, also when the solve failed). */
@@ -73,7 +84,11 @@ export interface SolveResult {
   readonly message: string;
 }
 
-/** What to do when a solve does not converge. */
+/**
+ * What to do when a solve does not converge.
+ *
+ * @category Solvers
+ */
 export type FailurePolicy = "throw" | "return";
 
 /**
@@ -82,13 +97,15 @@ export type FailurePolicy = "throw" | "return";
  *
  * @example
  * ```ts
- * import { enforcePolicy } from "./result.ts";
- * import { cg } from "./cg.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { cg, CsrMatrix, enforcePolicy } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
  * const r = cg(A, Float64Array.of(1, 2), { maxIter: 1, onFailure: "return" });
- * console.assert(!r.converged && enforcePolicy(r, "return") === r);
+ * assert.ok(!r.converged);
+ * assert.equal(enforcePolicy(r, "return"), r);
  * ```
+ *
+ * @category Solvers
  */
 export function enforcePolicy<R extends SolveResult>(
   result: R,
@@ -109,9 +126,12 @@ export function enforcePolicy<R extends SolveResult>(
  *
  * @example
  * ```ts
- * import { reasonMessage } from "./result.ts";
- * console.assert(reasonMessage("diverged-max-iterations").includes("maxIter"));
+ * import assert from "node:assert/strict";
+ * import { reasonMessage } from "@gradsolve/gradsolve";
+ * assert.ok(reasonMessage("diverged-max-iterations").includes("maxIter"));
  * ```
+ *
+ * @category Solvers
  */
 export function reasonMessage(reason: SolveReason): string {
   switch (reason) {

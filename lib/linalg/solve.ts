@@ -14,7 +14,11 @@ import type { LinearOperator } from "./operator.ts";
 import type { KrylovOptions } from "./options.ts";
 import type { SolveMethod, SolveResult } from "./result.ts";
 
-/** Options of {@linkcode solveLinear}: a method plus the Krylov options. */
+/**
+ * Options of {@linkcode solveLinear}: a method plus the Krylov options.
+ *
+ * @category Solvers
+ */
 export interface LinearSolveOptions extends KrylovOptions {
   /** Solver; `"direct"` needs a CsrMatrix. @default {"cg" when A is symmetric, else "gmres"} */
   method?: SolveMethod;
@@ -26,10 +30,12 @@ export interface LinearSolveOptions extends KrylovOptions {
  *
  * @example
  * ```ts
- * import { defaultMethod } from "./solve.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * console.assert(defaultMethod(CsrMatrix.fromDense([[2, 1], [1, 2]])) === "cg");
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, defaultMethod } from "@gradsolve/gradsolve";
+ * assert.equal(defaultMethod(CsrMatrix.fromDense([[2, 1], [1, 2]])), "cg");
  * ```
+ *
+ * @category Solvers
  */
 export function defaultMethod(A: LinearOperator): SolveMethod {
   return A.symmetric ? "cg" : "gmres";
@@ -41,12 +47,15 @@ export function defaultMethod(A: LinearOperator): SolveMethod {
  *
  * @example
  * ```ts
- * import { solveLinear } from "./solve.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, solveLinear } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
  * const r = solveLinear(A, Float64Array.of(1, 2), { method: "cg", rtol: 1e-12 });
- * console.assert(r.converged && r.relativeResidual < 1e-12);
+ * assert.ok(r.converged);
+ * assert.ok(r.relativeResidual < 1e-12);
  * ```
+ *
+ * @category Solvers
  */
 export function solveLinear(
   A: LinearOperator,

@@ -7,7 +7,11 @@
 import { ShapeError } from "../errors.ts";
 import type { Preconditioner } from "./preconditioner.ts";
 
-/** The closures and flags of {@linkcode userPreconditioner}. */
+/**
+ * The closures and flags of {@linkcode userPreconditioner}.
+ *
+ * @category Preconditioners
+ */
 export interface UserPreconditionerOptions {
   /** `z ← M⁻¹ r`; must not allocate per call. */
   apply(r: Float64Array, z: Float64Array): void;
@@ -26,15 +30,19 @@ export interface UserPreconditionerOptions {
  *
  * @example
  * ```ts
- * import { userPreconditioner } from "./user_preconditioner.ts";
+ * import assert from "node:assert/strict";
+ * import { userPreconditioner } from "@gradsolve/gradsolve";
  * const M = userPreconditioner({
  *   symmetric: true,
  *   apply: (r, z) => { for (let i = 0; i < r.length; i++) z[i] = r[i] / 4; },
  * });
  * const z = new Float64Array(1);
  * M.applyTranspose(Float64Array.of(8), z);
- * console.assert(z[0] === 2 && M.name === "user");
+ * assert.equal(z[0], 2);
+ * assert.equal(M.name, "user");
  * ```
+ *
+ * @category Preconditioners
  */
 export function userPreconditioner(options: UserPreconditionerOptions): Preconditioner {
   const symmetric = options.symmetric ?? false;

@@ -41,15 +41,16 @@ function flip(i: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { amd } from "./amd.ts";
  * import { symmetricGraph } from "./graph.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * // An arrow matrix: the dense node 0 must come last.
  * const n = 5, rows = [], cols = [];
  * for (let i = 0; i < n; i++) rows.push(i, 0, i), cols.push(i, i, 0);
  * const A = CsrMatrix.fromTriplets(n, n, rows, cols, rows.map(() => 1));
  * const perm = amd(symmetricGraph(A.pattern));
- * console.assert(perm[n - 1] === 0);
+ * assert.equal(perm[n - 1], 0);
  * ```
  */
 export function amd(graph: AdjacencyGraph): Int32Array {

@@ -12,7 +12,11 @@
 import type { CsrPattern } from "../../sparse/pattern.ts";
 import { eliminationTree, rowPattern } from "./etree.ts";
 
-/** Structure of a Cholesky factorisation, independent of the values. */
+/**
+ * Structure of a Cholesky factorisation, independent of the values.
+ *
+ * @category Solvers
+ */
 export interface CholeskySymbolic {
   /** Order n. */
   readonly n: number;
@@ -54,11 +58,12 @@ export type CholeskyNumeric =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeCholesky } from "./cholesky.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1, 0], [1, 4, 1], [0, 1, 4]]);
  * const s = analyzeCholesky(A.pattern, Int32Array.of(0, 1, 2));
- * console.assert(s.lColPtr[3] === 5); // tridiagonal: no fill
+ * assert.equal(s.lColPtr[3], 5); // tridiagonal: no fill
  * ```
  */
 export function analyzeCholesky(pattern: CsrPattern, perm: Int32Array): CholeskySymbolic {
@@ -115,11 +120,14 @@ export function analyzeCholesky(pattern: CsrPattern, perm: Int32Array): Cholesky
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeCholesky, choleskyNumeric } from "./cholesky.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 2], [2, 5]]);
  * const f = choleskyNumeric(analyzeCholesky(A.pattern, Int32Array.of(0, 1)), A.values);
- * console.assert(f.ok && f.lValues[0] === 2 && f.lValues[2] === 2); // L = [[2, 0], [1, 2]]
+ * assert.ok(f.ok);
+ * assert.equal(f.lValues[0], 2);
+ * assert.equal(f.lValues[2], 2); // L = [[2, 0], [1, 2]]
  * ```
  */
 export function choleskyNumeric(sym: CholeskySymbolic, values: Float64Array): CholeskyNumeric {
@@ -158,14 +166,16 @@ export function choleskyNumeric(sym: CholeskySymbolic, values: Float64Array): Ch
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeCholesky, choleskyNumeric, choleskySolve } from "./cholesky.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 2], [2, 5]]);
  * const s = analyzeCholesky(A.pattern, Int32Array.of(1, 0));
  * const f = choleskyNumeric(s, A.values);
  * const x = new Float64Array(2);
  * if (f.ok) choleskySolve(s, f.lValues, Float64Array.of(6, 7), x, new Float64Array(2));
- * console.assert(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[1] - 1) < 1e-15);
  * ```
  */
 export function choleskySolve(

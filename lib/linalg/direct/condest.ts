@@ -14,11 +14,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inverseNorm1Estimate } from "./condest.ts";
  * // A = diag(1, 1/4, 2): ‖A⁻¹‖₁ = 4
  * const d = [1, 0.25, 2];
  * const solve = (b: Float64Array) => b.map((v, i) => v / d[i]);
- * console.assert(inverseNorm1Estimate(3, solve, solve) === 4);
+ * assert.equal(inverseNorm1Estimate(3, solve, solve), 4);
  * ```
  */
 export function inverseNorm1Estimate(

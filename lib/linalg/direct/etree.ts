@@ -17,10 +17,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { eliminationTree } from "./etree.ts";
  * // tridiagonal 3x3, upper part by columns: (0,0) | (0,1) (1,1) | (1,2) (2,2)
  * const parent = eliminationTree(3, Int32Array.of(0, 1, 3, 5), Int32Array.of(0, 0, 1, 1, 2));
- * console.assert(parent[0] === 1 && parent[1] === 2 && parent[2] === -1);
+ * assert.equal(parent[0], 1);
+ * assert.equal(parent[1], 2);
+ * assert.equal(parent[2], -1);
  * ```
  */
 export function eliminationTree(n: number, colPtr: Int32Array, rowIdx: Int32Array): Int32Array {
@@ -54,12 +57,14 @@ export function eliminationTree(n: number, colPtr: Int32Array, rowIdx: Int32Arra
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { eliminationTree, rowPattern } from "./etree.ts";
  * const colPtr = Int32Array.of(0, 1, 3, 5), rowIdx = Int32Array.of(0, 0, 1, 1, 2);
  * const parent = eliminationTree(3, colPtr, rowIdx);
  * const stack = new Int32Array(3), mark = new Int32Array(3);
  * const top = rowPattern(2, colPtr, rowIdx, parent, stack, mark);
- * console.assert(top === 2 && stack[2] === 1); // row 2 of L has only column 1
+ * assert.equal(top, 2);
+ * assert.equal(stack[2], 1); // row 2 of L has only column 1
  * ```
  */
 export function rowPattern(

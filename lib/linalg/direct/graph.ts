@@ -26,10 +26,11 @@ export interface AdjacencyGraph {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { symmetricGraph } from "./graph.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const g = symmetricGraph(CsrMatrix.fromDense([[1, 2, 0], [0, 1, 0], [3, 0, 1]]).pattern);
- * console.assert(g.ptr[1] - g.ptr[0] === 2); // node 0 touches 1 and 2
+ * assert.equal(g.ptr[1] - g.ptr[0], 2); // node 0 touches 1 and 2
  * ```
  */
 export function symmetricGraph(pattern: CsrPattern): AdjacencyGraph {
@@ -70,11 +71,12 @@ export function symmetricGraph(pattern: CsrPattern): AdjacencyGraph {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalGraph } from "./graph.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * // row 0 couples columns 0 and 2
  * const g = normalGraph(CsrMatrix.fromDense([[1, 0, 1], [0, 1, 0], [0, 0, 1]]).pattern);
- * console.assert(g.idx[g.ptr[0]] === 2);
+ * assert.equal(g.idx[g.ptr[0]], 2);
  * ```
  */
 export function normalGraph(

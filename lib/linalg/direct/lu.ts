@@ -32,7 +32,11 @@
 import { maxAbs } from "../vector.ts";
 import { SingularMatrixError } from "../../errors.ts";
 
-/** Matrix A by columns, with the index of each entry in A's (CSR) value array. */
+/**
+ * Matrix A by columns, with the index of each entry in A's (CSR) value array.
+ *
+ * @category Solvers
+ */
 export interface CscView {
   /** Order n. */
   readonly n: number;
@@ -164,14 +168,16 @@ function growFloat(arr: Float64Array, size: number): Float64Array<ArrayBuffer> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { luFactor, luSolve } from "./lu.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[0, 2], [3, 1]]); // zero diagonal: needs a row swap
  * const { pattern, perm } = A.pattern.transpose();
  * const f = luFactor({ n: 2, colPtr: pattern.rowPtr, rowIdx: pattern.colIdx, source: perm }, A.values, Int32Array.of(0, 1), 0.1);
  * const x = new Float64Array(2);
  * luSolve(f, Float64Array.of(2, 4), x, new Float64Array(2));
- * console.assert(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[1] - 1) < 1e-15);
  * ```
  */
 export function luFactor(a: CscView, values: Float64Array, q: Int32Array, tau: number): LuFactors {
@@ -304,14 +310,16 @@ export function luFactor(a: CscView, values: Float64Array, q: Int32Array, tau: n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { luFactor, luRefactor } from "./lu.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
  * const { pattern, perm } = A.pattern.transpose();
  * const a = { n: 2, colPtr: pattern.rowPtr, rowIdx: pattern.colIdx, source: perm };
  * const f = luFactor(a, A.values, Int32Array.of(0, 1), 0.1);
  * const g = luRefactor(f, a, Float64Array.of(5, 1, 1, 3), 0.1);
- * console.assert(g !== null && g.uValues[0] === 5);
+ * assert.ok(g !== null);
+ * assert.equal(g.uValues[0], 5);
  * ```
  */
 export function luRefactor(
@@ -378,14 +386,16 @@ export function luRefactor(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { luFactor, luSolve } from "./lu.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[2, 1], [1, 3]]);
  * const { pattern, perm } = A.pattern.transpose();
  * const f = luFactor({ n: 2, colPtr: pattern.rowPtr, rowIdx: pattern.colIdx, source: perm }, A.values, Int32Array.of(1, 0), 0.1);
  * const x = new Float64Array(2);
  * luSolve(f, Float64Array.of(3, 4), x, new Float64Array(2));
- * console.assert(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[1] - 1) < 1e-15);
  * ```
  */
 export function luSolve(f: LuFactors, b: Float64Array, x: Float64Array, work: Float64Array): void {
@@ -412,14 +422,16 @@ export function luSolve(f: LuFactors, b: Float64Array, x: Float64Array, work: Fl
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { luFactor, luSolveTranspose } from "./lu.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[2, 0], [1, 3]]);
  * const { pattern, perm } = A.pattern.transpose();
  * const f = luFactor({ n: 2, colPtr: pattern.rowPtr, rowIdx: pattern.colIdx, source: perm }, A.values, Int32Array.of(0, 1), 0.1);
  * const x = new Float64Array(2);
  * luSolveTranspose(f, Float64Array.of(3, 3), x, new Float64Array(2)); // Aᵀ = [[2, 1], [0, 3]]
- * console.assert(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-15);
+ * assert.ok(Math.abs(x[1] - 1) < 1e-15);
  * ```
  */
 export function luSolveTranspose(

@@ -19,17 +19,18 @@ import type { Factorization } from "./factor.ts";
  *
  * @example
  * ```ts
- * import { factorizationPreconditioner } from "./preconditioner.ts";
- * import { factorize } from "./factor.ts";
- * import { gmres } from "../gmres.ts";
- * import { convectionDiffusion2d } from "../../sparse/generators.ts";
+ * import assert from "node:assert/strict";
+ * import { convectionDiffusion2d, factorizationPreconditioner, factorize, gmres } from "@gradsolve/gradsolve";
  * const A0 = convectionDiffusion2d(12, 12, { wind: [5, 2] });
  * const M = factorizationPreconditioner(factorize(A0));
  * // A drifted matrix: 1% larger off-diagonal entries.
  * const A1 = A0.withValues(A0.values.map((v, k) => A0.pattern.rowIndices()[k] === A0.pattern.colIdx[k] ? v : 1.01 * v));
  * const r = gmres(A1, new Float64Array(144).fill(1), { preconditioner: M, rtol: 1e-10 });
- * console.assert(r.converged && r.iterations <= 6);
+ * assert.ok(r.converged);
+ * assert.ok(r.iterations <= 6);
  * ```
+ *
+ * @category Preconditioners
  */
 export function factorizationPreconditioner(f: Factorization): Preconditioner {
   return {

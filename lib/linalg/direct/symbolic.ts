@@ -24,6 +24,8 @@ import type { CscView } from "./lu.ts";
  *   otherwise (whose Cholesky factor bounds the fill of any row order).
  * - `amd-symmetric` / `amd-normal`: AMD on `A + Aᵀ` / on `AᵀA`, forced.
  * - `natural`: no reordering.
+ *
+ * @category Solvers
  */
 export type Ordering = "amd" | "amd-symmetric" | "amd-normal" | "natural";
 
@@ -35,7 +37,11 @@ export interface AnalyzeOptions {
   ordering?: Ordering;
 }
 
-/** The result of {@linkcode analyze}: pattern-only data, shared by factorisations. */
+/**
+ * The result of {@linkcode analyze}: pattern-only data, shared by factorisations.
+ *
+ * @category Solvers
+ */
 export interface Symbolic {
   /** Factorisation kind this structure serves. */
   readonly kind: "lu" | "cholesky";
@@ -65,9 +71,10 @@ export interface Symbolic {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { patternSymmetry } from "./symbolic.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
- * console.assert(patternSymmetry(CsrMatrix.fromDense([[1, 2], [0, 1]]).pattern) === 0);
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
+ * assert.equal(patternSymmetry(CsrMatrix.fromDense([[1, 2], [0, 1]]).pattern), 0);
  * ```
  */
 export function patternSymmetry(pattern: CsrPattern): number {
@@ -121,11 +128,13 @@ function missingDiagonalFraction(pattern: CsrPattern): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyze } from "./symbolic.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1, 1], [1, 4, 0], [1, 0, 4]]);
  * const s = analyze(A.pattern, { kind: "cholesky" });
- * console.assert(s.cholesky !== undefined && s.cholesky.lColPtr[3] === 5); // node 0 last: no fill
+ * assert.ok(s.cholesky !== undefined);
+ * assert.equal(s.cholesky.lColPtr[3], 5); // node 0 last: no fill
  * ```
  */
 export function analyze(pattern: CsrPattern, options: AnalyzeOptions = {}): Symbolic {
