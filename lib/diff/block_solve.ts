@@ -25,7 +25,11 @@ import { maxAbs } from "../linalg/vector.ts";
 import { CsrMatrix } from "../sparse/csr.ts";
 import { numericSolve, type NumericSolveOptions, zeroResult } from "./numeric_solve.ts";
 
-/** Per-column results of {@linkcode blockSolve}. */
+/**
+ * Per-column results of {@linkcode blockSolve}.
+ *
+ * @category Differentiable solves
+ */
 export interface BlockSolveResult {
   /** Solutions, n×k row-major. */
   readonly X: Float64Array;
@@ -279,12 +283,14 @@ const blockBicgstab: LockStep = (A, B, X, k, cols, options, maxIter) => {
  *
  * @example
  * ```ts
- * import { blockSolve } from "./block_solve.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { blockSolve, CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
  * const { X } = blockSolve(A, Float64Array.of(1, 0, 0, 1), 2, { method: "cg", rtol: 1e-12 });
- * console.assert(Math.abs(X[0] - 3 / 11) < 1e-12);
+ * assert.ok(Math.abs(X[0] - 3 / 11) < 1e-12);
  * ```
+ *
+ * @category Differentiable solves
  */
 export function blockSolve(
   A: LinearOperator,

@@ -17,7 +17,11 @@ import { transposed } from "./preconditioning.ts";
 import type { SolveInfo } from "./solve_info.ts";
 import type { System } from "./system.ts";
 
-/** A holder for the last adjoint solution, used as the next adjoint's initial guess. */
+/**
+ * A holder for the last adjoint solution, used as the next adjoint's initial guess.
+ *
+ * @category Differentiable solves
+ */
 export interface AdjointWarmStart {
   /** Last adjoint solution λ (flattened), or undefined before the first backward pass. */
   lambda: Float64Array | undefined;

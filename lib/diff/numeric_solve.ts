@@ -16,7 +16,11 @@ import { solveLinear } from "../linalg/solve.ts";
 import { maxAbs } from "../linalg/vector.ts";
 import type { DirectHandle } from "./system.ts";
 
-/** Options of {@linkcode numericSolve}. */
+/**
+ * Options of {@linkcode numericSolve}.
+ *
+ * @category Differentiable solves
+ */
 export interface NumericSolveOptions extends KrylovOptions {
   /** Solver to run. */
   method: SolveMethod;

@@ -27,11 +27,16 @@ import type { System } from "./system.ts";
  *
  * @example
  * ```ts
- * import type { DifferentiablePreconditioner } from "./preconditioning.ts";
- * import { mul, tensor } from "../autodiff/mod.ts";
+ * import assert from "node:assert/strict";
+ * import { type DifferentiablePreconditioner, fromArray, mul, solve, tensor } from "@gradsolve/gradsolve";
  * const d = tensor([0.5, 0.5, 0.5]);
  * const M: DifferentiablePreconditioner = { params: [d], apply: (r) => mul(d, r), symmetric: true };
+ * const A = fromArray([[2, 0, 0], [0, 2, 0], [0, 0, 2]]);
+ * const x = solve(A, tensor([2, 4, 6]), { preconditioner: M, rtol: 1e-12 });
+ * assert.ok(x.data.every((v, i) => Math.abs(v - (i + 1)) < 1e-10));
  * ```
+ *
+ * @category Differentiable solves
  */
 export interface DifferentiablePreconditioner {
   /** The tensors `apply` depends on. */
@@ -42,7 +47,11 @@ export interface DifferentiablePreconditioner {
   readonly symmetric?: boolean;
 }
 
-/** What `solve` accepts as a preconditioner. */
+/**
+ * What `solve` accepts as a preconditioner.
+ *
+ * @category Differentiable solves
+ */
 export type PreconditionerSpec = PreconditionerName | Preconditioner | DifferentiablePreconditioner;
 
 /** True for a {@linkcode DifferentiablePreconditioner}. */

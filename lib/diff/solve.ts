@@ -53,10 +53,16 @@ import {
  *
  * Whenever an unrolled or truncated solve runs, `SolveInfo.gradientNote`
  * says so.
+ *
+ * @category Differentiable solves
  */
 export type AdjointMode = "implicit" | "unrolled" | { readonly truncated: number };
 
-/** Options of the adjoint solve `Aᵀλ = x̄` (implicit mode). */
+/**
+ * Options of the adjoint solve `Aᵀλ = x̄` (implicit mode).
+ *
+ * @category Differentiable solves
+ */
 export interface AdjointOptions {
   /** Relative tolerance of the adjoint solve. @default {the forward rtol} */
   rtol?: number;
@@ -78,7 +84,11 @@ export interface AdjointOptions {
   onForwardFailure?: "throw" | "allow";
 }
 
-/** Options of {@linkcode solve}. */
+/**
+ * Options of {@linkcode solve}.
+ *
+ * @category Differentiable solves
+ */
 export interface SolveOptions {
   /** Solver. @default {"cg" when A is exactly symmetric (promised, for matrix-free), else "gmres"} */
   method?: SolveMethod;
@@ -126,18 +136,20 @@ function krylovOptions(o: SolveOptions) {
  *
  * @example
  * ```ts
- * import { solveWithInfo } from "./solve.ts";
- * import { fromCsr, grad, sum, tensor } from "../autodiff/mod.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, fromCsr, grad, solveWithInfo, sum, tensor } from "@gradsolve/gradsolve";
  * const A = fromCsr(CsrMatrix.fromDense([[4, 1], [1, 3]]));
  * let info: ReturnType<typeof solveWithInfo> | undefined;
  * const g = grad((b) => {
  *   info = solveWithInfo(A, b, { rtol: 1e-12 });
  *   return sum(info.x);
  * })(tensor([1, 2]));
- * console.assert(info!.forward.method === "cg" && info!.adjoints.length === 1);
- * console.assert(Math.abs(g.data[0] - 2 / 11) < 1e-10); // A⁻ᵀ·1
+ * assert.equal(info!.forward.method, "cg");
+ * assert.equal(info!.adjoints.length, 1);
+ * assert.ok(Math.abs(g.data[0] - 2 / 11) < 1e-10); // A⁻ᵀ·1
  * ```
+ *
+ * @category Differentiable solves
  */
 export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = {}): SolveInfo {
   const sys = systemOf(A);
@@ -266,13 +278,16 @@ function initialGuess(x0: Float64Array | undefined, n: number, k: number, j: num
  *
  * @example
  * ```ts
- * import { solve } from "./solve.ts";
- * import { dot, fromArray, grad, tensor } from "../autodiff/mod.ts";
+ * import assert from "node:assert/strict";
+ * import { dot, fromArray, grad, solve, tensor } from "@gradsolve/gradsolve";
  * const A = fromArray([[3, 1], [0, 2]]), c = tensor([1, 1]);
  * // d/db (c · A⁻¹b) = A⁻ᵀc
  * const g = grad((b) => dot(c, solve(A, b, { rtol: 1e-12 })))(tensor([1, 1]));
- * console.assert(Math.abs(g.data[0] - 1 / 3) < 1e-10 && Math.abs(g.data[1] - 1 / 3) < 1e-10);
+ * assert.ok(Math.abs(g.data[0] - 1 / 3) < 1e-10);
+ * assert.ok(Math.abs(g.data[1] - 1 / 3) < 1e-10);
  * ```
+ *
+ * @category Differentiable solves
  */
 export function solve(A: DiffMatrix, b: Tensor, options: SolveOptions = {}): Tensor {
   return solveWithInfo(A, b, options).x;

@@ -24,7 +24,11 @@ import { type SolveOptions, solveWithInfo } from "./solve.ts";
 import { SolveInfo } from "./solve_info.ts";
 import { type DiffMatrix, systemOf } from "./system.ts";
 
-/** Options of {@linkcode solveAsync}: the CPU options plus the backend. */
+/**
+ * Options of {@linkcode solveAsync}: the CPU options plus the backend.
+ *
+ * @category Differentiable solves
+ */
 export interface AsyncSolveOptions extends SolveOptions {
   /** Where the solves run. @default {"cpu"} */
   backend?: "cpu" | "webgpu";
@@ -66,13 +70,13 @@ async function gpuNumericSolve(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { solveAsyncWithInfo } from "./solve_async.ts";
- * import { fromCsr, gradAsync, sum, tensor } from "../autodiff/mod.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import { CsrMatrix, fromCsr, gradAsync, solveAsyncWithInfo, sum, tensor } from "@gradsolve/gradsolve";
  * const A = fromCsr(CsrMatrix.fromDense([[4, 1], [1, 3]]));
  * const g = await gradAsync(async (b) => sum((await solveAsyncWithInfo(A, b, { rtol: 1e-12 })).x))(tensor([1, 2]));
  * assert.ok(Math.abs(g.data[0] - 2 / 11) < 1e-10);
  * ```
+ *
+ * @category Differentiable solves
  */
 export async function solveAsyncWithInfo(
   A: DiffMatrix,
@@ -169,12 +173,12 @@ export async function solveAsyncWithInfo(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { solveAsync } from "./solve_async.ts";
- * import { fromCsr, tensor } from "../autodiff/mod.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import { CsrMatrix, fromCsr, solveAsync, tensor } from "@gradsolve/gradsolve";
  * const x = await solveAsync(fromCsr(CsrMatrix.fromDense([[2, 0], [0, 4]])), tensor([2, 4]));
  * assert.deepEqual([...x.data], [1, 1]);
  * ```
+ *
+ * @category Differentiable solves
  */
 export async function solveAsync(
   A: DiffMatrix,

@@ -14,7 +14,11 @@ import type { CsrMatrix } from "../sparse/csr.ts";
 import { type AsyncSolveOptions, solveAsyncWithInfo } from "./solve_async.ts";
 import type { SolveInfo } from "./solve_info.ts";
 
-/** What {@linkcode solveGradients} returns. */
+/**
+ * What {@linkcode solveGradients} returns.
+ *
+ * @category Differentiable solves
+ */
 export interface SolveGradients {
   /** The solution x. */
   readonly x: Float64Array;
@@ -38,13 +42,14 @@ export interface SolveGradients {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { solveGradients } from "./solve_gradients.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import { CsrMatrix, solveGradients } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[2, 0], [0, 4]]);
  * const r = await solveGradients(A, Float64Array.of(2, 4), Float64Array.of(1, 1), { rtol: 1e-12 });
  * assert.ok(Math.abs(r.gradB[1] - 0.25) < 1e-12 && Math.abs(r.gradValues[0] + 0.5) < 1e-12);
  * assert.equal(r.adjoint.converged, true);
  * ```
+ *
+ * @category Differentiable solves
  */
 export async function solveGradients(
   A: CsrMatrix,

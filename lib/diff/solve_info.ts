@@ -14,10 +14,14 @@ import type { SolveResult } from "../linalg/result.ts";
  *
  * @example
  * ```ts
- * import { SolveInfo } from "./solve_info.ts";
+ * import assert from "node:assert/strict";
+ * import { SolveInfo } from "@gradsolve/gradsolve";
  * const info = new SolveInfo();
- * console.assert(info.solveCount === 0 && info.adjoints.length === 0);
+ * assert.equal(info.solveCount, 0);
+ * assert.equal(info.adjoints.length, 0);
  * ```
+ *
+ * @category Differentiable solves
  */
 export class SolveInfo {
   /** The solution (set by the solve). */

@@ -27,8 +27,8 @@ import { CsrPattern } from "../sparse/pattern.ts";
  *
  * @example
  * ```ts
- * import type { ParametricOperator } from "./system.ts";
- * import { add, mul, tensor } from "../autodiff/mod.ts";
+ * import assert from "node:assert/strict";
+ * import { add, mul, type ParametricOperator, solve, tensor } from "@gradsolve/gradsolve";
  * // A(θ) = diag(θ) + I
  * const op: ParametricOperator = {
  *   shape: [3, 3],
@@ -36,7 +36,11 @@ import { CsrPattern } from "../sparse/pattern.ts";
  *   params: [tensor([1, 2, 3])],
  *   apply: ([theta], x) => add(mul(theta, x), x),
  * };
+ * const x = solve(op, tensor([2, 3, 4]), { rtol: 1e-12 }); // diag(2, 3, 4) x = [2, 3, 4]
+ * assert.ok(x.data.every((v) => Math.abs(v - 1) < 1e-10));
  * ```
+ *
+ * @category Differentiable solves
  */
 export interface ParametricOperator {
   /** `[n, n]`. */
@@ -51,7 +55,11 @@ export interface ParametricOperator {
   readonly symmetric?: boolean;
 }
 
-/** A matrix `solve` accepts: sparse tensor, dense `[n, n]` tensor, or matrix-free `A(θ)`. */
+/**
+ * A matrix `solve` accepts: sparse tensor, dense `[n, n]` tensor, or matrix-free `A(θ)`.
+ *
+ * @category Differentiable solves
+ */
 export type DiffMatrix = SparseTensor | Tensor | ParametricOperator;
 
 /** One differentiable square system, as the solvers in lib/diff see it. */
@@ -80,6 +88,8 @@ export interface System {
  * One sparse factorisation shared by a system and its transpose: the forward
  * solve factors `matrix` once (lazily); the adjoint solve of the transposed
  * system reuses the factors with two transposed triangular solves.
+ *
+ * @category Differentiable solves
  */
 export interface DirectHandle {
   /** The matrix that is factored (the forward system's). */

@@ -7,7 +7,11 @@
 import { Tensor } from "../autodiff/tensor.ts";
 import { ShapeError } from "../errors.ts";
 
-/** Options of {@linkcode Adam}. */
+/**
+ * Options of {@linkcode Adam}.
+ *
+ * @category Networks
+ */
 export interface AdamOptions {
   /** Step size. @default {1e-3} */
   lr?: number;
@@ -25,12 +29,14 @@ export interface AdamOptions {
  *
  * @example
  * ```ts
- * import { Adam } from "./adam.ts";
- * import { tensor } from "../autodiff/tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { Adam, tensor } from "@gradsolve/gradsolve";
  * const opt = new Adam({ lr: 0.1 });
  * const [p] = opt.step([tensor([1])], [tensor([2])]);
- * console.assert(Math.abs(p.data[0] - 0.9) < 1e-6);
+ * assert.ok(Math.abs(p.data[0] - 0.9) < 1e-6);
  * ```
+ *
+ * @category Networks
  */
 export class Adam {
   readonly #lr: number;

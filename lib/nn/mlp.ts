@@ -12,10 +12,18 @@ import { Tensor } from "../autodiff/tensor.ts";
 import { ShapeError } from "../errors.ts";
 import { Rng } from "../random.ts";
 
-/** Activation applied between layers. */
+/**
+ * Activation applied between layers.
+ *
+ * @category Networks
+ */
 export type Activation = "tanh" | "relu" | "softplus";
 
-/** Options of {@linkcode initMlp}. */
+/**
+ * Options of {@linkcode initMlp}.
+ *
+ * @category Networks
+ */
 export interface MlpOptions {
   /** Layer widths, input first, output last, e.g. `[2, 32, 32, 1]`. */
   sizes: readonly number[];
@@ -25,7 +33,11 @@ export interface MlpOptions {
   activation?: Activation;
 }
 
-/** The parameters of an MLP: `[W₀, b₀, W₁, b₁, …]`, `Wₗ` of shape `[in, out]`. */
+/**
+ * The parameters of an MLP: `[W₀, b₀, W₁, b₁, …]`, `Wₗ` of shape `[in, out]`.
+ *
+ * @category Networks
+ */
 export interface Mlp {
   /** Layer widths. */
   readonly sizes: readonly number[];
@@ -40,10 +52,14 @@ export interface Mlp {
  *
  * @example
  * ```ts
- * import { initMlp } from "./mlp.ts";
+ * import assert from "node:assert/strict";
+ * import { initMlp } from "@gradsolve/gradsolve";
  * const net = initMlp({ sizes: [2, 8, 1], seed: 1 });
- * console.assert(net.params.length === 4 && net.params[0].shape[1] === 8);
+ * assert.equal(net.params.length, 4);
+ * assert.equal(net.params[0].shape[1], 8);
  * ```
+ *
+ * @category Networks
  */
 export function initMlp(options: MlpOptions): Mlp {
   const { sizes } = options;
@@ -82,12 +98,15 @@ function activate(x: Tensor, activation: Activation): Tensor {
  *
  * @example
  * ```ts
- * import { initMlp, mlpForward } from "./mlp.ts";
- * import { tensor } from "../autodiff/tensor.ts";
+ * import assert from "node:assert/strict";
+ * import { initMlp, mlpForward, tensor } from "@gradsolve/gradsolve";
  * const net = initMlp({ sizes: [2, 4, 1] });
  * const y = mlpForward(net, net.params, tensor([0.1, 0.2, 0.3, 0.4], [2, 2]));
- * console.assert(y.shape[0] === 2 && y.shape[1] === 1);
+ * assert.equal(y.shape[0], 2);
+ * assert.equal(y.shape[1], 1);
  * ```
+ *
+ * @category Networks
  */
 export function mlpForward(net: Mlp, params: readonly Tensor[], x: Tensor): Tensor {
   if (params.length !== net.params.length) {
