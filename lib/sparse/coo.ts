@@ -8,7 +8,7 @@
  */
 
 import { ShapeError } from "../errors.ts";
-import { CsrPattern } from "./pattern.ts";
+import { CsrPattern, MAX_DIMENSION } from "./pattern.ts";
 
 /**
  * A pattern built from triplets and where each triplet landed.
@@ -25,7 +25,11 @@ export interface TripletPattern {
 /**
  * Builds the CSR pattern of triplets `(rows[t], cols[t])`. Duplicate
  * coordinates share one stored entry (their values are summed by
- * {@linkcode scatterTriplets}). O(nnz + nRows) with a counting sort.
+ * {@linkcode scatterTriplets}). O(nnz + nRows) time and memory with counting
+ * sorts; the column count costs nothing (beyond 65,536 columns the columns
+ * are sorted in two 16-bit radix passes). A shape beyond
+ * {@linkcode MAX_DIMENSION} or a triplet outside it throws
+ * {@linkcode ShapeError}.
  *
  * @example
  * ```ts
@@ -44,12 +48,25 @@ export function patternFromTriplets(
   rows: ArrayLike<number>,
   cols: ArrayLike<number>,
 ): TripletPattern {
+  if (!Number.isInteger(nRows) || !Number.isInteger(nCols) || nRows < 0 || nCols < 0) {
+    throw new ShapeError(
+      `Cannot build matrix: shape must be non-negative integers, got ${nRows}x${nCols}`,
+    );
+  }
+  if (nRows > MAX_DIMENSION || nCols > MAX_DIMENSION) {
+    throw new ShapeError(
+      `Cannot build matrix: shape ${nRows}x${nCols} exceeds the largest supported dimension ${MAX_DIMENSION} (indices and row pointers are Int32)`,
+    );
+  }
   const m = rows.length;
   if (cols.length !== m) {
     throw new ShapeError(`Cannot build matrix: ${m} row indices but ${cols.length} column indices`);
   }
-  // Counting sort by row, then by column within each row (stable, two passes).
-  const byCol = new Int32Array(nCols + 1);
+  if (m > MAX_ENTRIES) {
+    throw new ShapeError(
+      `Cannot build matrix: ${m} triplets exceed the ${MAX_ENTRIES} stored entries an Int32 row pointer can count`,
+    );
+  }
   for (let t = 0; t < m; t++) {
     const i = rows[t], j = cols[t];
     if (
@@ -59,28 +76,30 @@ export function patternFromTriplets(
         `Cannot build matrix: triplet ${t} at (${i}, ${j}) is outside the ${nRows}x${nCols} shape`,
       );
     }
-    byCol[j + 1]++;
   }
-  for (let j = 0; j < nCols; j++) byCol[j + 1] += byCol[j];
-  const orderCol = new Int32Array(m);
-  for (let t = 0; t < m; t++) orderCol[byCol[cols[t]]++] = t;
-  const byRow = new Int32Array(nRows + 1);
-  for (let t = 0; t < m; t++) byRow[rows[t] + 1]++;
-  for (let i = 0; i < nRows; i++) byRow[i + 1] += byRow[i];
+  // Triplets in column order (stable), then a stable counting sort by row:
+  // row-major with sorted columns. Nothing here is sized by nCols beyond
+  // max(m, 65536), so a huge column count costs no memory.
+  const orderCol = sortByColumn(nCols, cols, m);
+  const rowPtr = allocateRowPointers(nRows);
+  for (let t = 0; t < m; t++) rowPtr[rows[t] + 1]++;
+  for (let i = 0; i < nRows; i++) rowPtr[i + 1] += rowPtr[i];
+  // Filling moves rowPtr[i] from the start of row i to its end.
   const order = new Int32Array(m);
-  const cursor = byRow.slice(0, nRows);
   for (let s = 0; s < m; s++) {
     const t = orderCol[s];
-    order[cursor[rows[t]]++] = t;
+    order[rowPtr[rows[t]]++] = t;
   }
-  // Walk the sorted triplets, merging equal coordinates.
-  const rowPtr = new Int32Array(nRows + 1);
-  const colTmp = new Int32Array(m);
+  // Walk the sorted triplets, merging equal coordinates; rowPtr[i] (the end of
+  // row i) is read before it is overwritten by the merged count, and the
+  // counts are shifted into place at the end.
+  const colTmp = orderCol; // no longer read: reuse its memory
   const map = new Int32Array(m);
-  let nnz = 0;
+  let nnz = 0, start = 0;
   for (let i = 0; i < nRows; i++) {
+    const end = rowPtr[i];
     let last = -1;
-    for (let s = byRow[i]; s < byRow[i + 1]; s++) {
+    for (let s = start; s < end; s++) {
       const t = order[s];
       const j = cols[t];
       if (j !== last) {
@@ -89,10 +108,70 @@ export function patternFromTriplets(
       }
       map[t] = nnz - 1;
     }
-    rowPtr[i + 1] = nnz;
+    rowPtr[i] = nnz;
+    start = end;
   }
+  rowPtr.copyWithin(1, 0, nRows);
+  rowPtr[0] = 0;
   return { pattern: new CsrPattern(nRows, nCols, rowPtr, colTmp.slice(0, nnz)), map };
 }
+
+/** Most stored entries a pattern can hold: its row pointers are Int32. */
+const MAX_ENTRIES = 2147483647;
+
+/**
+ * The `nRows + 1` zeroed row pointers; an allocation failure names the size
+ * instead of V8's generic RangeError.
+ */
+function allocateRowPointers(nRows: number): Int32Array {
+  try {
+    return new Int32Array(nRows + 1);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ShapeError(
+      `Cannot build matrix: the row pointers of ${nRows} rows need ${
+        gigabytes(4 * (nRows + 1))
+      } and could not be allocated`,
+      { cause: e },
+    );
+  }
+}
+
+function gigabytes(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+/**
+ * Triplet indices `0..m-1` stably sorted by column: one counting pass when
+ * `nCols ≤ max(m, 65536)`, else two 16-bit radix passes (memory O(m + 65536)
+ * whatever the column count).
+ */
+function sortByColumn(nCols: number, cols: ArrayLike<number>, m: number): Int32Array {
+  const order = new Int32Array(m);
+  if (nCols <= Math.max(m, RADIX)) {
+    const next = new Int32Array(nCols + 1);
+    for (let t = 0; t < m; t++) next[cols[t] + 1]++;
+    for (let j = 0; j < nCols; j++) next[j + 1] += next[j];
+    for (let t = 0; t < m; t++) order[next[cols[t]]++] = t;
+    return order;
+  }
+  const low = new Int32Array(m);
+  const next = new Int32Array(RADIX + 1);
+  for (let t = 0; t < m; t++) next[(cols[t] & 0xffff) + 1]++;
+  for (let d = 0; d < RADIX; d++) next[d + 1] += next[d];
+  for (let t = 0; t < m; t++) low[next[cols[t] & 0xffff]++] = t;
+  next.fill(0);
+  for (let t = 0; t < m; t++) next[(cols[t] >>> 16) + 1]++;
+  for (let d = 0; d < RADIX; d++) next[d + 1] += next[d];
+  for (let s = 0; s < m; s++) {
+    const t = low[s];
+    order[next[cols[t] >>> 16]++] = t;
+  }
+  return order;
+}
+
+/** Buckets of one radix pass (16 bits of a column index). */
+const RADIX = 65536;
 
 /**
  * Sums triplet values into a value array of `nnz` entries through `map`
@@ -117,6 +196,17 @@ export function scatterTriplets(
     throw new ShapeError(`Cannot scatter values: ${vals.length} values for ${map.length} triplets`);
   }
   const out = new Float64Array(nnz);
-  for (let t = 0; t < map.length; t++) out[map[t]] += vals[t];
+  for (let t = 0; t < map.length; t++) {
+    const k = map[t];
+    // A typed array ignores an out-of-range write: check, or the value is lost silently.
+    if (!(k >= 0 && k < nnz)) {
+      throw new ShapeError(
+        `Cannot scatter values: map[${t}] = ${k} is outside ${
+          nnz === 0 ? "the 0 stored entries" : `0..${nnz - 1}`
+        }`,
+      );
+    }
+    out[k] += vals[t];
+  }
   return out;
 }

@@ -24,6 +24,39 @@ export interface PatternTranspose {
 }
 
 /**
+ * Largest row or column count a pattern may have: 2³¹ − 2, so that every
+ * index and every row pointer (`nRows + 1` of them) fits an Int32Array.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CsrPattern, MAX_DIMENSION } from "./pattern.ts";
+ * assert.equal(MAX_DIMENSION, 2 ** 31 - 2);
+ * assert.throws(() => new CsrPattern(MAX_DIMENSION + 1, 1, new Int32Array(1), new Int32Array(0)));
+ * ```
+ *
+ * @category Sparse
+ */
+export const MAX_DIMENSION = 2147483646;
+
+/**
+ * `a` itself when it is an Int32Array; otherwise a checked Int32Array copy
+ * (a fractional, non-finite or out-of-Int32 entry throws, described by `what`).
+ */
+function asInt32(a: ArrayLike<number>, what: (k: number, v: number) => string): Int32Array {
+  if (a instanceof Int32Array) return a;
+  const out = new Int32Array(a.length);
+  for (let k = 0; k < a.length; k++) {
+    const v = a[k];
+    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+      throw new ShapeError(`Cannot build pattern: ${what(k, v)}`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
  * CSR sparsity pattern: `rowPtr` (length nRows+1) and `colIdx` (length nnz),
  * columns strictly increasing within each row.
  *
@@ -54,14 +87,22 @@ export class CsrPattern {
   #diagIdx: Int32Array | undefined;
 
   /**
-   * Wraps CSR arrays after checking them (lengths, monotone row pointers,
-   * columns in range and strictly increasing per row). The arrays are not
-   * copied: do not modify them afterwards.
+   * Wraps CSR arrays after checking them (shape within
+   * {@linkcode MAX_DIMENSION}, lengths, integer indices, monotone row
+   * pointers, columns in range and strictly increasing per row). Int32Array
+   * arguments are not copied: do not modify them afterwards. Any other array
+   * (a plain JavaScript caller's) is checked for integer entries and copied
+   * into an Int32Array.
    */
   constructor(nRows: number, nCols: number, rowPtr: Int32Array, colIdx: Int32Array) {
     if (!Number.isInteger(nRows) || !Number.isInteger(nCols) || nRows < 0 || nCols < 0) {
       throw new ShapeError(
         `Cannot build pattern: shape must be non-negative integers, got ${nRows}x${nCols}`,
+      );
+    }
+    if (nRows > MAX_DIMENSION || nCols > MAX_DIMENSION) {
+      throw new ShapeError(
+        `Cannot build pattern: shape ${nRows}x${nCols} exceeds the largest supported dimension ${MAX_DIMENSION} (indices and row pointers are Int32)`,
       );
     }
     if (rowPtr.length !== nRows + 1) {
@@ -71,6 +112,12 @@ export class CsrPattern {
         }`,
       );
     }
+    rowPtr = asInt32(rowPtr, (k, v) => `rowPtr[${k}] = ${v} is not an integer`);
+    colIdx = asInt32(colIdx, (k, v) => {
+      let i = 0;
+      while (i < nRows && rowPtr[i + 1] <= k) i++;
+      return `column index ${v} in row ${i} is not an integer`;
+    });
     if (rowPtr[0] !== 0 || rowPtr[nRows] !== colIdx.length) {
       throw new ShapeError(
         `Cannot build pattern: rowPtr must start at 0 and end at nnz = ${colIdx.length}`,
