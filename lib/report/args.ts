@@ -8,13 +8,21 @@
 import { parseArgs } from "node:util";
 import { GradsolveError } from "../errors.ts";
 
-/** A script-specific option. Names are camelCase in code and kebab-case on the command line. */
+/**
+ * A script-specific option. Names are camelCase in code and kebab-case on the command line.
+ *
+ * @category Reports
+ */
 export type OptionSpec =
   | { type: "boolean"; description: string; default?: boolean }
   | { type: "string"; description: string; default?: string }
   | { type: "number"; description: string; default?: number; integer?: boolean };
 
-/** The values parsed for a spec: `number`/`string`/`boolean`, `undefined` where no default exists. */
+/**
+ * The values parsed for a spec: `number`/`string`/`boolean`, `undefined` where no default exists.
+ *
+ * @category Reports
+ */
 export type OptionValues<S extends Record<string, OptionSpec>> = {
   [K in keyof S]: S[K] extends { type: "boolean" } ? boolean
     : S[K] extends { type: "number"; default: number } ? number
@@ -23,7 +31,11 @@ export type OptionValues<S extends Record<string, OptionSpec>> = {
     : string | undefined;
 };
 
-/** The options every experiment script takes. */
+/**
+ * The options every experiment script takes.
+ *
+ * @category Reports
+ */
 export interface ExperimentArgs {
   /** Small, fast run (`--quick`). */
   quick: boolean;
@@ -45,10 +57,13 @@ export interface ExperimentArgs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsageError } from "./args.ts";
  * const e = new UsageError("Unknown option --fast", "usage: …");
- * console.assert(e.usage === "usage: …");
+ * assert.equal(e.usage, "usage: …");
  * ```
+ *
+ * @category Reports
  */
 export class UsageError extends GradsolveError {
   /** Usage text of the script. */
@@ -88,12 +103,18 @@ function usageText(script: string, spec: Record<string, OptionSpec>): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseExperimentArgs } from "./args.ts";
  * const args = parseExperimentArgs(["--quick", "--steps", "50"], {
  *   steps: { type: "number", integer: true, default: 200, description: "training steps" },
  * });
- * console.assert(args.quick && args.steps === 50 && args.seed === 0 && args.backend === "cpu");
+ * assert.ok(args.quick);
+ * assert.equal(args.steps, 50);
+ * assert.equal(args.seed, 0);
+ * assert.equal(args.backend, "cpu");
  * ```
+ *
+ * @category Reports
  */
 export function parseExperimentArgs<S extends Record<string, OptionSpec> = Record<never, never>>(
   args: string[],

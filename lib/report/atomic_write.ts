@@ -11,12 +11,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFileAtomic } from "./atomic_write.ts";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.txt`, "hello");
- * console.assert(await Deno.readTextFile(`${dir}/a.txt`) === "hello");
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hello");
  * await Deno.remove(dir, { recursive: true });
  * ```
+ *
+ * @category Reports
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
@@ -30,7 +33,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
-/** Options of {@linkcode removeStaleTemps}. */
+/**
+ * Options of {@linkcode removeStaleTemps}.
+ *
+ * @category Reports
+ */
 export interface RemoveStaleTempsOptions {
   /** Only remove temporaries last modified at least this long ago, in ms. @default {0} */
   olderThanMs?: number;
@@ -52,6 +59,8 @@ export interface RemoveStaleTempsOptions {
  * assert.deepEqual(await removeStaleTemps(dir, ["a.html", "a.json"]), ["a.html.tmp-0123abcd"]);
  * await Deno.remove(dir, { recursive: true });
  * ```
+ *
+ * @category Reports
  */
 export async function removeStaleTemps(
   dir: string,

@@ -18,9 +18,12 @@ const ENTITIES: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeHtml } from "./escape_html.ts";
- * console.assert(escapeHtml("<b>a & b</b>") === "&lt;b&gt;a &amp; b&lt;/b&gt;");
+ * assert.equal(escapeHtml("<b>a & b</b>"), "&lt;b&gt;a &amp; b&lt;/b&gt;");
  * ```
+ *
+ * @category Reports
  */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);

@@ -18,11 +18,14 @@ function trimExp(s: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatNumber } from "./format_number.ts";
- * console.assert(formatNumber(1e-8) === "1e-8");
- * console.assert(formatNumber(0.012345) === "0.01235");
- * console.assert(formatNumber(4096) === "4096");
+ * assert.equal(formatNumber(1e-8), "1e-8");
+ * assert.equal(formatNumber(0.012345), "0.01235");
+ * assert.equal(formatNumber(4096), "4096");
  * ```
+ *
+ * @category Reports
  */
 export function formatNumber(x: number, digits = 4): string {
   if (Number.isNaN(x)) return "NaN";

@@ -10,7 +10,11 @@ import { removeStaleTemps, writeFileAtomic } from "./atomic_write.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { page } from "./page.ts";
 
-/** The `format` field that marks a JSON file as a gradsolve report. */
+/**
+ * The `format` field that marks a JSON file as a gradsolve report.
+ *
+ * @category Reports
+ */
 export const REPORT_FORMAT = "gradsolve-report/1";
 
 interface IndexEntry {
@@ -54,6 +58,8 @@ const RUN_ID_META = /<meta name="gradsolve-run-id" content="([^"]*)">/;
  * assert.equal(await readPageRunId(`${dir}/missing.html`), undefined);
  * await Deno.remove(dir, { recursive: true });
  * ```
+ *
+ * @category Reports
  */
 export async function readPageRunId(path: string): Promise<string | undefined> {
   let file: Deno.FsFile;
@@ -89,12 +95,15 @@ export async function readPageRunId(path: string): Promise<string | undefined> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeIndex } from "./index.ts";
  * const dir = await Deno.makeTempDir();
  * const path = await writeIndex(dir);
- * console.assert((await Deno.readTextFile(path)).includes("No reports yet"));
+ * assert.ok((await Deno.readTextFile(path)).includes("No reports yet"));
  * await Deno.remove(dir, { recursive: true });
  * ```
+ *
+ * @category Reports
  */
 export async function writeIndex(dir = "reports"): Promise<string> {
   // Temporaries of an index writer killed over a minute ago.

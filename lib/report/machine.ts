@@ -8,7 +8,11 @@
  * @module
  */
 
-/** One CPU cache level, as seen by core 0. */
+/**
+ * One CPU cache level, as seen by core 0.
+ *
+ * @category Reports
+ */
 export interface CpuCache {
   /** Cache level: 1, 2, 3, … */
   readonly level: number;
@@ -38,6 +42,8 @@ async function readText(path: string): Promise<string | undefined> {
  * const model = await cpuModel();
  * assert.ok(typeof model === "string" && model.length > 0);
  * ```
+ *
+ * @category Reports
  */
 export async function cpuModel(): Promise<string> {
   const text = await readText("/proc/cpuinfo");
@@ -59,6 +65,8 @@ export async function cpuModel(): Promise<string> {
  * import { cpuCores } from "./machine.ts";
  * assert.ok(Number.isInteger(cpuCores()) && cpuCores() >= 1);
  * ```
+ *
+ * @category Reports
  */
 export function cpuCores(): number {
   const n = globalThis.navigator?.hardwareConcurrency;
@@ -77,6 +85,8 @@ export function cpuCores(): number {
  * assert.equal(parseCacheSize("32M\n"), 33554432);
  * assert.equal(parseCacheSize("n/a"), undefined);
  * ```
+ *
+ * @category Reports
  */
 export function parseCacheSize(text: string): number | undefined {
   const m = /^\s*(\d+)\s*([KMG]?)\s*$/i.exec(text);
@@ -95,6 +105,8 @@ export function parseCacheSize(text: string): number | undefined {
  * import { cpuCaches } from "./machine.ts";
  * for (const c of await cpuCaches()) assert.ok(c.level >= 1 && c.bytes > 0);
  * ```
+ *
+ * @category Reports
  */
 export async function cpuCaches(): Promise<CpuCache[]> {
   const root = "/sys/devices/system/cpu/cpu0/cache";
@@ -130,6 +142,8 @@ export async function cpuCaches(): Promise<CpuCache[]> {
  *   { level: 3, type: "Unified", bytes: 33554432 }]);
  * assert.equal(llc?.level, 3);
  * ```
+ *
+ * @category Reports
  */
 export async function lastLevelCache(
   caches?: readonly CpuCache[],
@@ -152,6 +166,8 @@ export async function lastLevelCache(
  * assert.equal(formatBytes(1536 * 1024 ** 2), "1.5 GiB");
  * assert.equal(formatBytes(512), "512 B");
  * ```
+ *
+ * @category Reports
  */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -177,6 +193,8 @@ export function formatBytes(bytes: number): string {
  *   "L1d 48 KiB · L3 32 MiB",
  * );
  * ```
+ *
+ * @category Reports
  */
 export function describeCaches(caches: readonly CpuCache[]): string {
   if (caches.length === 0) return "unknown";
@@ -213,6 +231,8 @@ const WORDS = [
  * assert.equal(describeCores(1), "one CPU core");
  * assert.equal(describeCores(32), "32 CPU cores");
  * ```
+ *
+ * @category Reports
  */
 export function describeCores(n: number = cpuCores()): string {
   const count = Number.isInteger(n) && n >= 0 && n < WORDS.length ? WORDS[n]! : String(n);

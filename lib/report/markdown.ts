@@ -35,10 +35,12 @@ function inline(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderMarkdown } from "./markdown.ts";
- * console.assert(renderMarkdown("CG **converges** in `12` steps") ===
- *   "<p>CG <strong>converges</strong> in <code>12</code> steps</p>");
+ * assert.equal(renderMarkdown("CG **converges** in `12` steps"), "<p>CG <strong>converges</strong> in <code>12</code> steps</p>");
  * ```
+ *
+ * @category Reports
  */
 export function renderMarkdown(text: string): string {
   const blocks = text.replace(/\r\n?/g, "\n").split(/\n\s*\n/).map((b) => b.trim()).filter((b) =>

@@ -43,10 +43,13 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodePng } from "./png.ts";
  * const png = encodePng(1, 1, new Uint8Array([255, 0, 0, 255]));
- * console.assert(png[1] === 0x50); // "P" of the PNG signature
+ * assert.equal(png[1], 0x50); // "P" of the PNG signature
  * ```
+ *
+ * @category Reports
  */
 export function encodePng(
   width: number,

@@ -11,7 +11,11 @@ import { Buffer } from "node:buffer";
 import { GradsolveError } from "../errors.ts";
 import { encodePng } from "./png.ts";
 
-/** Pixels handed between {@linkcode PngContext2d} and its caller. */
+/**
+ * Pixels handed between {@linkcode PngContext2d} and its caller.
+ *
+ * @category Reports
+ */
 export interface PngImageData {
   /** Width in pixels. */
   readonly width: number;
@@ -27,9 +31,12 @@ export interface PngImageData {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseColor } from "./png_canvas.ts";
- * console.assert(parseColor("rgb(68, 1, 84)")[2] === 84);
+ * assert.equal(parseColor("rgb(68, 1, 84)")[2], 84);
  * ```
+ *
+ * @category Reports
  */
 export function parseColor(style: string): [number, number, number, number] {
   const s = style.trim().toLowerCase();
@@ -62,6 +69,7 @@ export function parseColor(style: string): [number, number, number, number] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PngCanvas } from "./png_canvas.ts";
  * const canvas = new PngCanvas();
  * canvas.width = 2;
@@ -69,7 +77,11 @@ export function parseColor(style: string): [number, number, number, number] {
  * const ctx = canvas.getContext("2d");
  * ctx.fillStyle = "#ff0000";
  * ctx.fillRect(0, 0, 1, 1);
+ * assert.deepEqual([...canvas.pixels.subarray(0, 8)], [255, 0, 0, 255, 0, 0, 0, 0]);
+ * assert.ok(canvas.toDataURL().startsWith("data:image/png;base64,"));
  * ```
+ *
+ * @category Reports
  */
 export class PngContext2d {
   /** Colour used by {@linkcode PngContext2d.fillRect}. @default {"#000000"} */
@@ -129,12 +141,15 @@ export class PngContext2d {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PngCanvas } from "./png_canvas.ts";
  * const canvas = new PngCanvas();
  * canvas.width = 1;
  * canvas.height = 1;
- * console.assert(canvas.toDataURL().startsWith("data:image/png;base64,"));
+ * assert.ok(canvas.toDataURL().startsWith("data:image/png;base64,"));
  * ```
+ *
+ * @category Reports
  */
 export class PngCanvas {
   #width = 300;

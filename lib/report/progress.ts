@@ -5,7 +5,11 @@
  * @module
  */
 
-/** Where the bar is drawn: `Deno.stderr` or anything with the same two methods. */
+/**
+ * Where the bar is drawn: `Deno.stderr` or anything with the same two methods.
+ *
+ * @category Reports
+ */
 export interface ProgressOutput {
   /** Whether the output is an interactive terminal. */
   isTerminal(): boolean;
@@ -13,7 +17,11 @@ export interface ProgressOutput {
   writeSync(bytes: Uint8Array): number;
 }
 
-/** Options of {@linkcode progress}. */
+/**
+ * Options of {@linkcode progress}.
+ *
+ * @category Reports
+ */
 export interface ProgressOptions {
   /** Output stream. @default {Deno.stderr} */
   output?: ProgressOutput;
@@ -21,7 +29,11 @@ export interface ProgressOptions {
   intervalMs?: number;
 }
 
-/** Handle returned by {@linkcode progress}. */
+/**
+ * Handle returned by {@linkcode progress}.
+ *
+ * @category Reports
+ */
 export interface Progress {
   /** Records `n` more completed steps. @default n=1 */
   tick(n?: number): void;
@@ -43,11 +55,21 @@ function seconds(ms: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progress } from "./progress.ts";
- * const bar = progress(3, "training");
+ * let text = "";
+ * const output = {
+ *   isTerminal: () => true,
+ *   writeSync: (bytes: Uint8Array) => (text += new TextDecoder().decode(bytes), bytes.length),
+ * };
+ * const bar = progress(3, "training", { output });
  * for (let i = 0; i < 3; i++) bar.tick();
  * bar.done();
+ * assert.ok(text.includes("training"));
+ * assert.ok(text.includes("3/3"));
  * ```
+ *
+ * @category Reports
  */
 export function progress(total: number, label: string, options: ProgressOptions = {}): Progress {
   const output = options.output ?? Deno.stderr;

@@ -8,7 +8,11 @@
 
 import { cpuCaches, cpuCores, cpuModel, describeCaches } from "./machine.ts";
 
-/** Facts about the running process, recorded in every report's metadata. */
+/**
+ * Facts about the running process, recorded in every report's metadata.
+ *
+ * @category Reports
+ */
 export interface RunInfo {
   /** ISO 8601 time: the `date` argument, by default the time of the call. */
   date: string;
@@ -86,6 +90,8 @@ function shellQuote(arg: string): string {
  * import { commandLine } from "./run_info.ts";
  * assert.ok((await commandLine()).length > 0);
  * ```
+ *
+ * @category Reports
  */
 export async function commandLine(): Promise<string> {
   try {
@@ -110,10 +116,13 @@ export async function commandLine(): Promise<string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { collectRunInfo } from "./run_info.ts";
  * const info = await collectRunInfo();
- * console.assert(info.deno === Deno.version.deno);
+ * assert.equal(info.deno, Deno.version.deno);
  * ```
+ *
+ * @category Reports
  */
 export async function collectRunInfo(date: Date = new Date()): Promise<RunInfo> {
   const [commit, dirty, command, cpu, caches] = await Promise.all([
