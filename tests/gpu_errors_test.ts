@@ -9,6 +9,11 @@ import { noGpu, withGpu } from "./_gpu.ts";
 
 const noAdapter = { requestAdapter: () => Promise.resolve(null) };
 
+/** A raw buffer destroyed by `using`, even when the test fails. */
+function disposable(buffer: GPUBuffer): { buffer: GPUBuffer } & Disposable {
+  return { buffer, [Symbol.dispose]: () => buffer.destroy() };
+}
+
 Deno.test("acquireGpu() throws GpuUnavailableError when requestAdapter() returns null", async () => {
   await assert.rejects(acquireGpu({ gpu: noAdapter }), (e: unknown) => {
     assert.ok(e instanceof GpuUnavailableError);
@@ -18,6 +23,127 @@ Deno.test("acquireGpu() throws GpuUnavailableError when requestAdapter() returns
   const status = await gpuAvailable({ gpu: noAdapter });
   assert.equal(status.available, false);
   assert.match(status.reason ?? "", /no WebGPU adapter/);
+});
+
+/**
+ * A fake adapter that lists `listed`, can also grant the hidden `requestable`
+ * features (as wgpu's shader-f64 on Vulkan, WEBGPU.md G11), and counts what
+ * it is asked for.
+ */
+function fakeGpu(listed: string[], requestable: string[]) {
+  const log = { adapters: 0, devices: 0, destroyed: 0, requests: [] as string[][] };
+  const limits = {
+    maxStorageBuffersPerShaderStage: 8,
+    maxStorageBufferBindingSize: 1 << 27,
+    maxBufferSize: 1 << 28,
+    maxComputeWorkgroupsPerDimension: 65535,
+  };
+  const adapter = {
+    features: new Set(listed),
+    limits,
+    info: { description: "fake", vendor: "", architecture: "", isFallbackAdapter: true },
+    requestDevice(d: GPUDeviceDescriptor = {}) {
+      const wanted = [...(d.requiredFeatures ?? [])] as string[];
+      log.requests.push(wanted);
+      if (wanted.some((f) => !listed.includes(f) && !requestable.includes(f))) {
+        return Promise.reject(
+          new TypeError("requiredFeatures must be a subset of the adapter features"),
+        );
+      }
+      log.devices++;
+      return Promise.resolve({
+        features: new Set(wanted),
+        limits,
+        lost: new Promise(() => {}),
+        destroy: () => log.destroyed++,
+      });
+    },
+  };
+  const gpu = {
+    requestAdapter: () => {
+      log.adapters++;
+      return Promise.resolve(adapter as unknown as GPUAdapter);
+    },
+  };
+  return { gpu, log };
+}
+
+Deno.test("acquireGpu() probes optional features with a single device request", async () => {
+  for (
+    const [listed, requestable, want] of [
+      [["timestamp-query"], ["shader-f64", "subgroups"], [
+        "shader-f64",
+        "subgroups",
+        "timestamp-query",
+      ]],
+      [["timestamp-query"], ["shader-f64"], ["shader-f64", "timestamp-query"]],
+      [["shader-f16", "timestamp-query"], [], ["shader-f16", "timestamp-query"]],
+    ]
+  ) {
+    const { gpu, log } = fakeGpu(listed, requestable);
+    const ctx = await acquireGpu({ gpu });
+    assert.deepEqual([...ctx.adapterInfo.features], want);
+    // One adapter, one device, and that device has the probed features.
+    assert.equal(log.adapters, 1);
+    assert.equal(log.devices, 1);
+    assert.equal(log.destroyed, 0);
+    assert.deepEqual([...ctx.device.features].sort(), want);
+    ctx.dispose();
+    assert.equal(log.destroyed, 1);
+  }
+  const { gpu, log } = fakeGpu(["timestamp-query"], ["shader-f64"]);
+  const ctx = await acquireGpu({ gpu, probeFeatures: false });
+  assert.deepEqual([...ctx.adapterInfo.features], ["timestamp-query"]);
+  assert.deepEqual(log.requests, [["timestamp-query"]]);
+  ctx.dispose();
+});
+
+Deno.test({
+  name: "acquireGpu() on a real adapter: probed features are the device's own",
+  ignore: noGpu,
+  fn: async () => {
+    const ctx = await acquireGpu();
+    const features = new Set<string>(ctx.device.features);
+    for (const f of ctx.adapterInfo.features) {
+      // wgpu reports the native f64 feature under its own name.
+      assert.ok(features.has(f) || features.has(`wgpu-${f}`), `${f} is a device feature`);
+    }
+    ctx.dispose();
+  },
+});
+
+Deno.test({
+  name: "GpuContext.dispose() destroys the device",
+  ignore: noGpu,
+  fn: async () => {
+    const ctx = await acquireGpu({ probeFeatures: false });
+    ctx.dispose();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const lost = await Promise.race([
+      ctx.device.lost,
+      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), 2000))),
+    ]);
+    clearTimeout(timer);
+    assert.equal(lost?.reason, "destroyed");
+    assert.throws(() => ctx.assertAlive("test"), /disposed/);
+  },
+});
+
+Deno.test({
+  name: "withGpu() runs a file's tests on one device; limit overrides get their own",
+  ignore: noGpu,
+  fn: async () => {
+    const first = await withGpu((ctx) => Promise.resolve(ctx));
+    const second = await withGpu((ctx) => Promise.resolve(ctx));
+    assert.equal(first, second);
+    assert.equal(first.lost, false);
+    const own = await withGpu((ctx) => Promise.resolve(ctx), {
+      limitOverrides: { maxBufferSize: 4096 },
+    });
+    assert.notEqual(own, first);
+    assert.equal(own.lost, true, "a device of its own is destroyed when the body ends");
+    assert.equal(first.lost, false);
+  },
 });
 
 Deno.test({
@@ -55,7 +181,10 @@ Deno.test({
   fn: () =>
     withGpu(async (ctx) => {
       // A uniform-only buffer where the layout wants a storage buffer.
-      const wrong = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM });
+      using wrongBuffer = disposable(
+        ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM }),
+      );
+      const wrong = wrongBuffer.buffer;
       using v = new GpuVector(ctx, 4);
       const resources = [wrong, v.buffer, v.buffer, v.buffer, wrong];
       await assert.rejects(ctx.pipelines.bindGroup(DOT_MODULE, resources), (e: unknown) => {
@@ -63,7 +192,6 @@ Deno.test({
         assert.match(e.message, /GPU validation error/);
         return true;
       });
-      wrong.destroy();
     }),
 });
 
@@ -72,10 +200,12 @@ Deno.test({
   ignore: noGpu,
   fn: async () => {
     const ctx = await acquireGpu({ probeFeatures: false });
-    const v = GpuVector.from(ctx, Float64Array.of(1, 2, 3));
-    ctx.device.destroy();
-    // Before device.lost has settled: the failed read-back is recognised.
-    await assert.rejects(v.read(), GpuDeviceLostError);
+    {
+      using v = GpuVector.from(ctx, Float64Array.of(1, 2, 3)); // released before ctx.dispose()
+      ctx.device.destroy();
+      // Before device.lost has settled: the failed read-back is recognised.
+      await assert.rejects(v.read(), GpuDeviceLostError);
+    }
     await ctx.device.lost;
     assert.ok(ctx.lost);
     const A = poisson2d(4);

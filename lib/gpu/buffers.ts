@@ -20,7 +20,7 @@ import type { GpuContext } from "./device.ts";
  * @example
  * ```ts
  * import { assertFitsLimits } from "./buffers.ts";
- * import type { GpuContext } from "./device.ts";
+ * import type { GpuContext } from "@gradsolve/gradsolve";
  * export function example(ctx: GpuContext) {
  * // assertFitsLimits(ctx, "matrix values", 4 * 1e9); // throws GpuError
  * }
@@ -51,7 +51,7 @@ const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBuff
  * @example
  * ```ts
  * import { createStorageBuffer } from "./buffers.ts";
- * import type { GpuContext } from "./device.ts";
+ * import type { GpuContext } from "@gradsolve/gradsolve";
  * export function example(ctx: GpuContext) {
  * // const buf = createStorageBuffer(ctx, "ones", 16, new Float32Array(4).fill(1));
  * }
@@ -87,7 +87,7 @@ export interface ReadBackClock {
  * @example
  * ```ts
  * import { readBack } from "./buffers.ts";
- * import type { GpuContext } from "./device.ts";
+ * import type { GpuContext } from "@gradsolve/gradsolve";
  * export function example(ctx: GpuContext, buf: GPUBuffer) {
  * // const [bytes] = await readBack(ctx, ctx.device.createCommandEncoder(), [{ buffer: buf, offset: 0, size: 16 }]);
  * }
@@ -139,13 +139,14 @@ export async function readBack(
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
+ * import assert from "node:assert/strict";
+ * import { acquireGpu } from "@gradsolve/gradsolve";
  * import { GpuVector } from "./buffers.ts";
- * const ctx = await acquireGpu().catch(() => undefined);
+ * // Declared first, disposed last: buffers are released before their device.
+ * using ctx = await acquireGpu().catch(() => undefined);
  * if (ctx) {
  *   using v = GpuVector.from(ctx, Float64Array.of(1, 2, 3));
- *   console.assert((await v.read())[2] === 3);
- *   ctx.dispose();
+ *   assert.deepEqual([...(await v.read())], [1, 2, 3]);
  * }
  * ```
  */
@@ -217,14 +218,13 @@ export interface GpuMatrixOptions {
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
+ * import assert from "node:assert/strict";
+ * import { acquireGpu, CsrMatrix } from "@gradsolve/gradsolve";
  * import { GpuMatrix } from "./buffers.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * const ctx = await acquireGpu().catch(() => undefined);
+ * using ctx = await acquireGpu().catch(() => undefined);
  * if (ctx) {
  *   using M = GpuMatrix.upload(ctx, CsrMatrix.fromDense([[2, 1], [0, 3]]));
- *   console.assert(M.nnz === 3);
- *   ctx.dispose();
+ *   assert.equal(M.nnz, 3);
  * }
  * ```
  */

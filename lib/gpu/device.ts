@@ -9,7 +9,11 @@
 import { GpuDeviceLostError, GpuError, GpuUnavailableError } from "../errors.ts";
 import { PipelineCache } from "./pipelines.ts";
 
-/** The limits gradsolve reads (the device's values, lowered by any override). */
+/**
+ * The limits gradsolve reads (the device's values, lowered by any override).
+ *
+ * @category GPU
+ */
 export interface GpuLimits {
   /** Storage buffers one shader stage may bind. */
   readonly maxStorageBuffersPerShaderStage: number;
@@ -21,7 +25,11 @@ export interface GpuLimits {
   readonly maxComputeWorkgroupsPerDimension: number;
 }
 
-/** What was found: adapter identity, whether it is a software adapter, probed features, limits. */
+/**
+ * What was found: adapter identity, whether it is a software adapter, probed features, limits.
+ *
+ * @category GPU
+ */
 export interface GpuAdapterSummary {
   /** Adapter description, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)`. */
   readonly description: string;
@@ -31,19 +39,27 @@ export interface GpuAdapterSummary {
   readonly architecture: string;
   /** True for CPU (software) adapters such as Mesa llvmpipe/lavapipe. */
   readonly isFallbackAdapter: boolean;
-  /** Optional features that a device could be created with (listed or probed). */
+  /** Optional features the device was created with: all the adapter lists, plus the probed ones it grants. */
   readonly features: readonly string[];
   /** Effective limits of the device gradsolve uses. */
   readonly limits: GpuLimits;
 }
 
-/** The subset of `navigator.gpu` that {@linkcode acquireGpu} uses (injectable for tests). */
+/**
+ * The subset of `navigator.gpu` that {@linkcode acquireGpu} uses (injectable for tests).
+ *
+ * @category GPU
+ */
 export interface GpuEntryPoint {
   /** Same as `navigator.gpu.requestAdapter`. */
   requestAdapter(options?: GPURequestAdapterOptions): Promise<GPUAdapter | null>;
 }
 
-/** Options of {@linkcode acquireGpu}. */
+/**
+ * Options of {@linkcode acquireGpu}.
+ *
+ * @category GPU
+ */
 export interface AcquireGpuOptions {
   /** Where adapters come from; tests inject a fake. @default {navigator.gpu} */
   gpu?: GpuEntryPoint;
@@ -60,13 +76,22 @@ export interface AcquireGpuOptions {
    * slow on software adapters (WEBGPU.md G12). @default {8 on fallback adapters, 1024 otherwise}
    */
   reductionWorkgroups?: number;
-  /** Probe requestable features hidden from `adapter.features` (G11). @default {true} */
+  /**
+   * Also request `shader-f16`, `shader-f64`, `subgroups` and `timestamp-query` when
+   * `adapter.features` hides them but the adapter grants them (WEBGPU.md G11), within the
+   * one device request. @default {true}
+   */
   probeFeatures?: boolean;
 }
 
+/** Optional features requested even when the adapter does not list them (WEBGPU.md G11). */
 const PROBED_FEATURES = ["shader-f16", "shader-f64", "subgroups", "timestamp-query"] as const;
 
-/** Result of {@linkcode gpuAvailable}. */
+/**
+ * Result of {@linkcode gpuAvailable}.
+ *
+ * @category GPU
+ */
 export interface GpuAvailability {
   /** True when an adapter and a device could be obtained. */
   readonly available: boolean;
@@ -83,13 +108,17 @@ export interface GpuAvailability {
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
- * const ctx = await acquireGpu().catch(() => undefined);
+ * import assert from "node:assert/strict";
+ * import { acquireGpu } from "@gradsolve/gradsolve";
+ * const ctx = await acquireGpu().catch(() => undefined); // undefined: no adapter here
  * if (ctx) {
- *   console.log(ctx.adapterInfo.description, ctx.adapterInfo.isFallbackAdapter);
+ *   assert.equal(typeof ctx.adapterInfo.isFallbackAdapter, "boolean");
+ *   assert.ok(ctx.limits.maxStorageBufferBindingSize > 0);
  *   ctx.dispose();
  * }
  * ```
+ *
+ * @category GPU
  */
 export class GpuContext implements Disposable {
   /** The WebGPU device. */
@@ -196,7 +225,8 @@ export class GpuContext implements Disposable {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (!this.lost) this.device.destroy();
+    // Not `this.lost`: that is already true once disposed.
+    if (this.#lost === undefined) this.device.destroy();
   }
 
   /** Same as {@linkcode GpuContext.dispose}. */
@@ -209,26 +239,43 @@ function defaultEntryPoint(): GpuEntryPoint | undefined {
   return (globalThis.navigator as Navigator | undefined)?.gpu;
 }
 
-async function probeFeatures(
-  gpu: GpuEntryPoint,
-  powerPreference: GPUPowerPreference,
-  listed: ReadonlySet<string>,
-): Promise<string[]> {
-  const found = new Set(listed);
-  for (const feature of PROBED_FEATURES) {
-    if (found.has(feature)) continue;
-    // A fresh adapter per probe: an adapter may be consumed by requestDevice.
-    const adapter = await gpu.requestAdapter({ powerPreference });
-    if (!adapter) break;
+/** Subsets of `items`, largest first (the full set, then every set one smaller, …). */
+function subsetsLargestFirst<T>(items: readonly T[]): T[][] {
+  const masks = Array.from({ length: 2 ** items.length }, (_, m) => m);
+  const size = (m: number) => items.filter((_, i) => m & (1 << i)).length;
+  masks.sort((a, b) => size(b) - size(a) || b - a);
+  return masks.map((m) => items.filter((_, i) => m & (1 << i)));
+}
+
+/**
+ * Creates the one device, with every optional feature the adapter lists plus
+ * (when `probe`) those of `PROBED_FEATURES` it hides but may grant
+ * (WEBGPU.md G11). Asking for a feature the adapter cannot grant rejects
+ * with a TypeError before any device exists (and leaves the adapter usable),
+ * so the fallbacks drop hidden features, largest sets first, until a request
+ * succeeds: probing creates no device besides the one returned.
+ */
+async function requestDeviceWithFeatures(
+  adapter: GPUAdapter,
+  descriptor: GPUDeviceDescriptor,
+  probe: boolean,
+): Promise<{ device: GPUDevice; features: string[] }> {
+  const listed = [...adapter.features] as GPUFeatureName[];
+  const hidden = probe ? PROBED_FEATURES.filter((f) => !adapter.features.has(f)) : [];
+  const request = async (extra: readonly GPUFeatureName[]) => {
+    const requiredFeatures = [...listed, ...extra];
+    const device = await adapter.requestDevice({ ...descriptor, requiredFeatures });
+    return { device, features: requiredFeatures.sort() };
+  };
+  // The last subset is the empty one: listed features only, which cannot be refused for them.
+  for (const extra of subsetsLargestFirst(hidden as GPUFeatureName[]).slice(0, -1)) {
     try {
-      const d = await adapter.requestDevice({ requiredFeatures: [feature as GPUFeatureName] });
-      found.add(feature);
-      d.destroy();
-    } catch {
-      // Not requestable on this adapter.
+      return await request(extra);
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e; // not a feature refusal: no point retrying
     }
   }
-  return [...found].sort();
+  return await request([]);
 }
 
 /**
@@ -239,15 +286,17 @@ async function probeFeatures(
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
- * import { GpuUnavailableError } from "../errors.ts";
+ * import assert from "node:assert/strict";
+ * import { acquireGpu, GpuUnavailableError } from "@gradsolve/gradsolve";
  * try {
  *   using ctx = await acquireGpu();
- *   console.log(ctx.name);
+ *   assert.ok(ctx.name.length > 0);
  * } catch (e) {
- *   if (!(e instanceof GpuUnavailableError)) throw e;
+ *   assert.ok(e instanceof GpuUnavailableError, String(e));
  * }
  * ```
+ *
+ * @category GPU
  */
 export async function acquireGpu(options: AcquireGpuOptions = {}): Promise<GpuContext> {
   const gpu = options.gpu ?? defaultEntryPoint();
@@ -265,21 +314,17 @@ export async function acquireGpu(options: AcquireGpuOptions = {}): Promise<GpuCo
     );
   }
   const info = adapter.info;
-  const listed = new Set<string>([...adapter.features]);
-  const features = options.probeFeatures === false
-    ? [...listed].sort()
-    : await probeFeatures(gpu, powerPreference, listed);
   const a = adapter.limits;
-  let device: GPUDevice;
+  let device: GPUDevice, features: string[];
   try {
-    device = await adapter.requestDevice({
+    ({ device, features } = await requestDeviceWithFeatures(adapter, {
       label: "gradsolve",
       requiredLimits: {
         maxStorageBuffersPerShaderStage: a.maxStorageBuffersPerShaderStage,
         maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
         maxBufferSize: a.maxBufferSize,
       },
-    });
+    }, options.probeFeatures !== false));
   } catch (e) {
     throw new GpuUnavailableError(
       `Cannot acquire a GPU: requestDevice failed on ${info.description}: ${
@@ -323,10 +368,13 @@ export async function acquireGpu(options: AcquireGpuOptions = {}): Promise<GpuCo
  *
  * @example
  * ```ts
- * import { gpuAvailable } from "./device.ts";
+ * import assert from "node:assert/strict";
+ * import { gpuAvailable } from "@gradsolve/gradsolve";
  * const { available, reason } = await gpuAvailable();
- * if (!available) console.log(`GPU tests skipped: ${reason}`);
+ * assert.ok(available || (reason !== undefined && reason.length > 0)); // a reason when skipped
  * ```
+ *
+ * @category GPU
  */
 export async function gpuAvailable(
   options: Pick<AcquireGpuOptions, "gpu" | "powerPreference"> = {},

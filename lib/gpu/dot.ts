@@ -17,14 +17,14 @@ import { stateBytes } from "./state.ts";
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
+ * import assert from "node:assert/strict";
+ * import { acquireGpu } from "@gradsolve/gradsolve";
  * import { GpuVector } from "./buffers.ts";
  * import { gpuDot } from "./dot.ts";
- * const ctx = await acquireGpu().catch(() => undefined);
+ * using ctx = await acquireGpu().catch(() => undefined); // disposed after the vector
  * if (ctx) {
  *   using a = GpuVector.from(ctx, Float64Array.of(1, 2, 3));
- *   console.assert(await gpuDot(ctx, a, a) === 14);
- *   ctx.dispose();
+ *   assert.equal(await gpuDot(ctx, a, a), 14);
  * }
  * ```
  */
@@ -67,14 +67,14 @@ export async function gpuDot(ctx: GpuContext, a: GpuVector, b: GpuVector): Promi
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
+ * import assert from "node:assert/strict";
+ * import { acquireGpu } from "@gradsolve/gradsolve";
  * import { GpuVector } from "./buffers.ts";
  * import { gpuNorm } from "./dot.ts";
- * const ctx = await acquireGpu().catch(() => undefined);
+ * using ctx = await acquireGpu().catch(() => undefined); // disposed after the vector
  * if (ctx) {
  *   using a = GpuVector.from(ctx, Float64Array.of(3, 4));
- *   console.assert(await gpuNorm(ctx, a) === 5);
- *   ctx.dispose();
+ *   assert.equal(await gpuNorm(ctx, a), 5);
  * }
  * ```
  */

@@ -9,10 +9,18 @@
 import { GpuError } from "../errors.ts";
 import type { GpuContext } from "./device.ts";
 
-/** How a kernel binds a buffer (group 0, binding = index in the list). */
+/**
+ * How a kernel binds a buffer (group 0, binding = index in the list).
+ *
+ * @category GPU
+ */
 export type BindingKind = "storage" | "read-only-storage" | "uniform";
 
-/** A WGSL module and the explicit layout of its bind group 0 (shared by all its entry points). */
+/**
+ * A WGSL module and the explicit layout of its bind group 0 (shared by all its entry points).
+ *
+ * @category GPU
+ */
 export interface KernelModule {
   /** Label used in every GPU message (WEBGPU.md G4). */
   readonly label: string;
@@ -22,7 +30,11 @@ export interface KernelModule {
   readonly bindings: readonly BindingKind[];
 }
 
-/** A buffer or a window of one, bound at one binding slot. */
+/**
+ * A buffer or a window of one, bound at one binding slot.
+ *
+ * @category GPU
+ */
 export type BindingResource = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
 interface CompiledModule {
@@ -38,16 +50,18 @@ interface CompiledModule {
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
- * const ctx = await acquireGpu().catch(() => undefined);
+ * import assert from "node:assert/strict";
+ * import { acquireGpu } from "@gradsolve/gradsolve";
+ * using ctx = await acquireGpu().catch(() => undefined);
  * if (ctx) {
  *   const mod = { label: "fill", source: "@group(0) @binding(0) var<storage, read_write> v: array<f32>;\n" +
  *     "@compute @workgroup_size(1) fn main() { v[0] = 1.0; }", bindings: ["storage"] as const };
  *   const pipeline = await ctx.pipelines.pipeline(mod, "main");
- *   console.assert(pipeline !== undefined);
- *   ctx.dispose();
+ *   assert.equal(await ctx.pipelines.pipeline(mod, "main"), pipeline); // cached
  * }
  * ```
+ *
+ * @category GPU
  */
 export class PipelineCache {
   readonly #ctx: GpuContext;

@@ -13,9 +13,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ensureXdgRuntimeDir } from "./runtime_dir.ts";
  * ensureXdgRuntimeDir();
- * console.assert(Deno.env.get("XDG_RUNTIME_DIR") !== undefined);
+ * assert.notEqual(Deno.env.get("XDG_RUNTIME_DIR"), undefined);
  * ```
  */
 export function ensureXdgRuntimeDir(): void {

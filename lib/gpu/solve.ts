@@ -37,10 +37,18 @@ import type { BatchedKrylov, InnerClock } from "./inner_solver.ts";
 import type { SpmvVariant } from "./spmv.ts";
 import type { InnerCode } from "./state.ts";
 
-/** Krylov methods available on the GPU. */
+/**
+ * Krylov methods available on the GPU.
+ *
+ * @category GPU
+ */
 export type GpuMethod = "cg" | "bicgstab" | "gmres";
 
-/** Options of {@linkcode gpuSolve}. */
+/**
+ * Options of {@linkcode gpuSolve}.
+ *
+ * @category GPU
+ */
 export interface GpuSolveOptions {
   /** Krylov method. @default {"cg" when A is symmetric, else "gmres"} */
   method?: GpuMethod;
@@ -70,7 +78,11 @@ export interface GpuSolveOptions {
   spmv?: SpmvVariant;
 }
 
-/** Milliseconds spent in each phase of {@linkcode gpuSolve}. */
+/**
+ * Milliseconds spent in each phase of {@linkcode gpuSolve}.
+ *
+ * @category GPU
+ */
 export interface GpuSolveTimings {
   /** Buffer allocation and uploads (matrix, preconditioner, right-hand sides), kernel setup. */
   readonly upload: number;
@@ -82,7 +94,11 @@ export interface GpuSolveTimings {
   readonly total: number;
 }
 
-/** A {@linkcode SolveResult} with the GPU's bookkeeping. */
+/**
+ * A {@linkcode SolveResult} with the GPU's bookkeeping.
+ *
+ * @category GPU
+ */
 export interface GpuSolveResult extends SolveResult {
   /** Read-backs (mapAsync round trips) over all GPU solves. */
   readonly readbacks: number;
@@ -215,17 +231,17 @@ async function createSolver(
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
- * import { gpuSolve } from "./solve.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * const ctx = await acquireGpu().catch(() => undefined);
+ * import assert from "node:assert/strict";
+ * import { acquireGpu, CsrMatrix, gpuSolve } from "@gradsolve/gradsolve";
+ * using ctx = await acquireGpu().catch(() => undefined);
  * if (ctx) {
  *   const A = CsrMatrix.fromDense([[4, 1, 0], [1, 4, 1], [0, 1, 4]]);
  *   const r = await gpuSolve(ctx, A, Float64Array.of(1, 2, 3), { method: "cg", rtol: 1e-10 });
- *   console.assert(r.converged && r.relativeResidual <= 1e-10);
- *   ctx.dispose();
+ *   assert.ok(r.converged && r.relativeResidual <= 1e-10);
  * }
  * ```
+ *
+ * @category GPU
  */
 export async function gpuSolve(
   ctx: GpuContext,

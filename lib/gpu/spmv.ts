@@ -12,7 +12,11 @@ import type { GpuContext } from "./device.ts";
 import { dispatch, elementwiseGroups, SPMV_MODULE, uniformBuffer } from "./kernels.ts";
 import type { BindingResource } from "./pipelines.ts";
 
-/** Which SpMV kernel to use; `"auto"` picks by row length. */
+/**
+ * Which SpMV kernel to use; `"auto"` picks by row length.
+ *
+ * @category GPU
+ */
 export type SpmvVariant = "auto" | "row" | "workgroup";
 
 /**
@@ -23,9 +27,10 @@ export type SpmvVariant = "auto" | "row" | "workgroup";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chooseSpmvVariant } from "./spmv.ts";
- * console.assert(chooseSpmvVariant({ meanRowLength: 5, maxRowLength: 7 }) === "row");
- * console.assert(chooseSpmvVariant({ meanRowLength: 60, maxRowLength: 90 }) === "workgroup");
+ * assert.equal(chooseSpmvVariant({ meanRowLength: 5, maxRowLength: 7 }), "row");
+ * assert.equal(chooseSpmvVariant({ meanRowLength: 60, maxRowLength: 90 }), "workgroup");
  * ```
  */
 export function chooseSpmvVariant(
@@ -122,18 +127,17 @@ export class SpmvKernel implements Disposable {
  *
  * @example
  * ```ts
- * import { acquireGpu } from "./device.ts";
+ * import assert from "node:assert/strict";
+ * import { acquireGpu, CsrMatrix } from "@gradsolve/gradsolve";
  * import { GpuMatrix, GpuVector } from "./buffers.ts";
  * import { gpuSpmv } from "./spmv.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * const ctx = await acquireGpu().catch(() => undefined);
+ * using ctx = await acquireGpu().catch(() => undefined); // disposed after the buffers
  * if (ctx) {
  *   using M = GpuMatrix.upload(ctx, CsrMatrix.fromDense([[2, 1], [0, 3]]));
  *   using x = GpuVector.from(ctx, Float64Array.of(1, 1));
  *   using y = new GpuVector(ctx, 2);
  *   await gpuSpmv(ctx, M, x, y);
- *   console.assert((await y.read())[0] === 3);
- *   ctx.dispose();
+ *   assert.deepEqual([...(await y.read())], [3, 3]);
  * }
  * ```
  */

@@ -49,8 +49,9 @@ export interface DecodedState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stateBytes } from "./state.ts";
- * console.assert(stateBytes(25) === 4 * (128 + 25));
+ * assert.equal(stateBytes(25), 4 * (128 + 25));
  * ```
  */
 export function stateBytes(histLen: number): number {
@@ -63,9 +64,11 @@ export function stateBytes(histLen: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initialState } from "./state.ts";
  * const words = initialState(25, 100, 1e-5);
- * console.assert(words[2] === 100 && words[3] === 25);
+ * assert.equal(words[2], 100);
+ * assert.equal(words[3], 25);
  * ```
  */
 export function initialState(
@@ -85,9 +88,11 @@ export function initialState(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeState, initialState } from "./state.ts";
  * const s = decodeState(initialState(4, 10, 1e-3).buffer);
- * console.assert(s.code === "running" && s.iterations === 0);
+ * assert.equal(s.code, "running");
+ * assert.equal(s.iterations, 0);
  * ```
  */
 export function decodeState(bytes: ArrayBuffer): DecodedState {
