@@ -40,7 +40,7 @@ type Pipes = Record<(typeof ENTRIES)[number], GPUComputePipeline>;
  * @example
  * ```ts
  * import { GpuBicgstab } from "./bicgstab.ts";
- * import type { GpuContext } from "./device.ts";
+ * import type { GpuContext } from "@gradsolve/gradsolve";
  * import type { GpuMatrix } from "./buffers.ts";
  * export function example(ctx: GpuContext, M: GpuMatrix) {
  * // using solver = await GpuBicgstab.create(ctx, M, new Float32Array(M.nRows).fill(1), 25);

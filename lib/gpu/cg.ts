@@ -27,7 +27,7 @@ import { SpmvKernel, type SpmvVariant } from "./spmv.ts";
  * @example
  * ```ts
  * import { GpuCg } from "./cg.ts";
- * import type { GpuContext } from "./device.ts";
+ * import type { GpuContext } from "@gradsolve/gradsolve";
  * import type { GpuMatrix } from "./buffers.ts";
  * export function example(ctx: GpuContext, M: GpuMatrix) {
  * // using cg = await GpuCg.create(ctx, M, new Float32Array(M.nRows).fill(1), 25);

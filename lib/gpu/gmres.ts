@@ -62,7 +62,7 @@ export const MAX_GPU_RESTART = 255;
  * @example
  * ```ts
  * import { GpuGmres } from "./gmres.ts";
- * import type { GpuContext } from "./device.ts";
+ * import type { GpuContext } from "@gradsolve/gradsolve";
  * import type { GpuMatrix } from "./buffers.ts";
  * export function example(ctx: GpuContext, M: GpuMatrix) {
  * // using solver = await GpuGmres.create(ctx, M, new Float32Array(M.nRows).fill(1), 25, 30);

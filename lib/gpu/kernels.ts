@@ -131,7 +131,7 @@ export function dispatch(
  * @example
  * ```ts
  * import { CG_MODULE, pipelinesOf } from "./kernels.ts";
- * import type { GpuContext } from "./device.ts";
+ * import type { GpuContext } from "@gradsolve/gradsolve";
  * export async function example(ctx: GpuContext) {
  *   const pipes = await pipelinesOf(ctx, CG_MODULE, ["cg_init", "cg_p"] as const);
  *   return pipes.cg_p;

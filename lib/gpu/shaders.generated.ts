@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SHADERS } from "./shaders.generated.ts";
- * console.assert(SHADERS.spmv.includes("fn spmv_row"));
+ * assert.ok(SHADERS.spmv.includes("fn spmv_row"));
  * ```
  */
 export const SHADERS = {
