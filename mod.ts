@@ -50,40 +50,12 @@ export * from "./lib/linalg/operator.ts";
 export type { IterationInfo, KrylovOptions } from "./lib/linalg/options.ts";
 export type { Preconditioner, PreconditionerName } from "./lib/linalg/preconditioner.ts";
 export * from "./lib/linalg/result.ts";
-export { cg, cgMethod } from "./lib/linalg/cg.ts";
-export { bicgstab, bicgstabMethod } from "./lib/linalg/bicgstab.ts";
+export { cg } from "./lib/linalg/cg.ts";
+export { bicgstab } from "./lib/linalg/bicgstab.ts";
 export { gmres } from "./lib/linalg/gmres.ts";
 export { minres } from "./lib/linalg/minres.ts";
-export {
-  checkKrylovInput,
-  type CycleFactory,
-  type CycleOutcome,
-  type CycleRunner,
-  type IterationStep,
-  KrylovColumns,
-  type KrylovCycle,
-  type KrylovInput,
-  type KrylovMethod,
-  type KrylovProblem,
-  type KrylovSolveOptions,
-  runKrylov,
-  singleColumnCycle,
-} from "./lib/linalg/krylov.ts";
-export type { CycleStatus, KrylovOps } from "./lib/linalg/krylov_ops.ts";
-export {
-  cpuKrylov,
-  CpuKrylovOps,
-  cpuMethodCycle,
-  type KrylovMethodText,
-} from "./lib/linalg/cpu_ops.ts";
-export { blockApply, getColumn, setColumn } from "./lib/linalg/block.ts";
-export {
-  defaultMethod,
-  krylovBlockSolve,
-  krylovSolve,
-  type LinearSolveOptions,
-  solveLinear,
-} from "./lib/linalg/solve.ts";
+export { type KrylovMethod, krylovSolve, type KrylovSolveOptions } from "./lib/linalg/krylov.ts";
+export { defaultMethod, type LinearSolveOptions, solveLinear } from "./lib/linalg/solve.ts";
 export {
   identityPreconditioner,
   preconditioner,
