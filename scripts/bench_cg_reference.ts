@@ -2,12 +2,15 @@
  * CG and SpMV per-iteration time of gradsolve's CPU solver against plain C
  * (and Eigen) on the identical 2-D Poisson matrix.
  *
- * Compiles `shared/bench/cg_reference.cpp` (needs g++ and libeigen3-dev) into
- * a temporary folder, then for each round runs the C program (`fixed`
+ * Compiles `bench/c/cg_reference.cpp` (needs a C++ compiler; Eigen's headers,
+ * libeigen3-dev, are optional) into a temporary folder, then for each round
+ * runs the C program (`fixed`
  * mode: CG with a fixed iteration count, b = A·1, x0 = 0; `spmv` mode) and
  * our `cg` and `CsrMatrix.apply` on the same matrix, interleaved so machine
  * noise hits both sides alike. Prints a table and JSON of ms per iteration
  * (median over rounds) and the ratios ours / C.
+ *
+ * Without a C++ compiler it prints one line saying so and exits with status 0.
  *
  * Usage: deno run -A scripts/bench_cg_reference.ts [--quick] [--json]
  *        [--reference PATH] [--rounds 5] [--iters 200]
@@ -17,10 +20,10 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
 import { cg } from "../lib/linalg/cg.ts";
 import { poisson2d } from "../lib/sparse/generators.ts";
 import { benchArgs, positiveInt } from "./_bench_args.ts";
+import { CG_REFERENCE_SOURCE, compileCgReference, runCFixed, runCSpmv } from "./_cg_reference.ts";
 
 interface Row {
   impl: string;
@@ -29,7 +32,11 @@ interface Row {
   msPerIter: number[];
 }
 
-const USAGE = "Usage: deno run -A scripts/bench_cg_reference.ts [--quick] [--json] " +
+const USAGE = "CG and SpMV time per iteration of gradsolve against plain C (and Eigen when its\n" +
+  "headers exist) on the same 2-D Poisson matrix; compiles bench/c/cg_reference.cpp.\n" +
+  "Takes about 1 min (N = 1000, 5 rounds) or 5 s with --quick on a 2-core VM; writes nothing\n" +
+  "(prints a table, or JSON with --json).\n\n" +
+  "Usage: deno run -A scripts/bench_cg_reference.ts [--quick] [--json] " +
   "[--reference cg_reference.cpp] [--rounds 5] [--iters 200]";
 const args = benchArgs(USAGE, {
   quick: { type: "boolean", default: false },
@@ -41,39 +48,10 @@ const args = benchArgs(USAGE, {
 const N = args.quick ? 200 : 1000;
 const rounds = positiveInt("rounds", args.rounds, 5, USAGE);
 const iters = positiveInt("iters", args.iters, 200, USAGE);
-const reference = args.reference ??
-  fileURLToPath(new URL("../../shared/bench/cg_reference.cpp", import.meta.url));
+const reference = args.reference ?? CG_REFERENCE_SOURCE;
 const log = (line: string) => {
   if (!args.json) console.log(line);
 };
-
-async function sh(cmd: string, cmdArgs: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args: cmdArgs, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    throw new Error(
-      `Cannot run ${cmd} ${cmdArgs.join(" ")}: exit ${out.code}\n${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-async function compile(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "gradsolve_cg_ref_" });
-  const exe = `${dir}/cg_reference`;
-  let eigen: string;
-  try {
-    eigen = (await sh("pkg-config", ["--cflags", "eigen3"])).trim();
-  } catch {
-    throw new Error("Cannot find Eigen: install it with `apt-get install -y libeigen3-dev`");
-  }
-  const flags = ["-O3", "-march=native", "-DNDEBUG", ...eigen.split(/\s+/).filter(Boolean)];
-  await sh("g++", [...flags, reference, "-o", exe]);
-  log(`compiled ${reference}\n  g++ ${flags.join(" ")}`);
-  return exe;
-}
 
 function median(a: number[]): number {
   const s = [...a].sort((x, y) => x - y);
@@ -81,7 +59,13 @@ function median(a: number[]): number {
   return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
-const exe = await compile();
+const compiled = await compileCgReference(reference);
+if (!compiled.ok) {
+  console.log(`bench_cg_reference: skipped: ${compiled.reason}`);
+  Deno.exit(0);
+}
+const ref = compiled.reference;
+log(`compiled: ${ref.command}${ref.eigen ? "" : " (no Eigen headers: plain C only)"}`);
 const A = poisson2d(N);
 const n = A.shape[0];
 const b = A.multiply(new Float64Array(n).fill(1));
@@ -102,18 +86,11 @@ for (let w = 0; w < 20; w++) A.apply(x, y);
 log(`2-D Poisson N=${N}: n=${n}, nnz=${A.nnz}; ${iters} CG iterations, ${rounds} rounds`);
 for (let round = 0; round < rounds; round++) {
   // C: one timed CG run per implementation, order rotated each round.
-  const fixed = await sh(exe, [
-    String(N),
-    "fixed",
-    "1",
-    String(iters),
-    "eigen_cg,c_cg_plain,c_cg_fused",
-    String(round),
-  ]);
-  for (const line of fixed.trim().split("\n")) {
-    const j = JSON.parse(line);
-    if (j.iters !== iters) throw new Error(`C ${j.impl} ran ${j.iters} iterations, not ${iters}`);
-    record(j.impl, "cpp", "cg", j.ms_per_iter);
+  for (const t of await runCFixed(ref, { N, iterations: iters, round })) {
+    if (t.iterations !== iters) {
+      throw new Error(`C ${t.impl} ran ${t.iterations} iterations, not ${iters}`);
+    }
+    record(t.impl, "cpp", "cg", t.ms);
   }
   const t0 = performance.now();
   const result = cg(A, b, { rtol: 0, maxIter: iters, onFailure: "return" });
@@ -121,11 +98,7 @@ for (let round = 0; round < rounds; round++) {
   if (result.iterations !== iters) throw new Error(`ours ran ${result.iterations} iterations`);
   record("gradsolve_cg", "ts", "cg", (t1 - t0) / iters);
 
-  const spmv = await sh(exe, [String(N), "spmv", "31"]);
-  for (const line of spmv.trim().split("\n")) {
-    const j = JSON.parse(line);
-    record(j.impl, "cpp", "spmv", j.ms_median);
-  }
+  for (const t of await runCSpmv(ref, N)) record(t.impl, "cpp", "spmv", t.ms);
   const batch = Math.max(1, Math.floor(2e6 / A.nnz));
   const samples: number[] = [];
   for (let s = -3; s < 31; s++) {
@@ -138,7 +111,7 @@ for (let round = 0; round < rounds; round++) {
   log(`  round ${round + 1}/${rounds} done`);
 }
 
-const med = (impl: string) => median(rows.get(impl)!.msPerIter);
+const med = (impl: string) => rows.has(impl) ? median(rows.get(impl)!.msPerIter) : NaN;
 const summary = {
   N,
   n,
@@ -175,4 +148,4 @@ else {
   }
   console.log("\n" + JSON.stringify(summary));
 }
-await Deno.remove(exe.replace(/\/cg_reference$/, ""), { recursive: true });
+await ref.dispose();

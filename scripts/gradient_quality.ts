@@ -29,6 +29,23 @@ import { denseLu } from "../lib/linalg/dense.ts";
 import { solveLinear } from "../lib/linalg/solve.ts";
 import { Rng } from "../lib/random.ts";
 import { experimentMain } from "./_experiment_main.ts";
+import { printAboutOnHelp, REFERENCE_MACHINE } from "./_about.ts";
+import { logLogSlope } from "./_findings.ts";
+import {
+  fdBullet,
+  fdCaption,
+  type FdSweep,
+  implicitBullet,
+  slopesBullet,
+  toleranceCaption,
+  toleranceClause,
+  type ToleranceSweep,
+  truncatedBullet,
+  unrolledFullSentence,
+  unrolledStopBullet,
+} from "./_findings_gradient_quality.ts";
+import { distinctLines } from "./_plots.ts";
+import { humanTable } from "./_tables.ts";
 import { linePlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";
@@ -251,6 +268,16 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
   const bar = progress(probs.length * (5 + fdSteps.length + 3 * tols.length), "gradient quality");
   const methodRows: MethodRow[] = [];
   const fdCurves: { name: string; x: number[]; y: number[] }[] = [];
+  const fdSweeps: FdSweep[] = [];
+  const tolSweeps: ToleranceSweep[] = [];
+  const tolSlopes: { forward: number; adjoint: number; both: number }[] = [];
+  const unrolledRuns: {
+    method: string;
+    problem: string;
+    cap: number;
+    ran: number;
+    error: number;
+  }[] = [];
   const tolCurves: Record<string, { name: string; x: number[]; y: number[] }[]> = {};
   const metrics: Record<string, number | boolean | string> = {};
   for (const p of probs) {
@@ -316,6 +343,19 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
       bar.tick();
     }
     fdCurves.push({ name: p.key, x: fdSteps, y: fdErr });
+    fdSweeps.push({
+      name: p.key,
+      steps: fdSteps,
+      errors: fdErr,
+      implicitError: relErr(implicit.g, ref),
+    });
+    unrolledRuns.push({
+      method: p.unrollMethod === "cg" ? "CG" : "BiCGSTAB",
+      problem: p.key === "spd" ? "SPD" : "nonsymmetric",
+      cap: 1000,
+      ran: unrolled.iterations,
+      error: relErr(unrolled.g, ref),
+    });
     methodRows.push({
       problem: p.key,
       method: `central differences (best step ${best.h.toExponential(0)}, sampled only)`,
@@ -346,6 +386,12 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
       { name: "adjoint rtol varied (forward 1e-12)", x: tols, y: adjointOnly },
       { name: "both rtol equal", x: tols, y: both },
     ];
+    tolSweeps.push({ tols, forward: forwardOnly, adjoint: adjointOnly, both });
+    tolSlopes.push({
+      forward: logLogSlope(tols, forwardOnly),
+      adjoint: logLogSlope(tols, adjointOnly),
+      both: logLogSlope(tols, both),
+    });
     const rows = methodRows.filter((r) => r.problem === p.key);
     metrics[`${p.key}ImplicitError`] = rows[0].relError;
     metrics[`${p.key}UnrolledError`] = rows[1].relError;
@@ -365,15 +411,13 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
     `Implicit gradients match a dense-LU reference to ${fmt(metrics.spdImplicitError)} (SPD) and ${
       fmt(metrics.nonsymmetricImplicitError)
     } (nonsymmetric) relative error at rtol ` +
-    `1e-10, and their error falls in proportion to the tolerance (log–log slope ${
-      Number(metrics.spdToleranceSlope).toFixed(2)
-    } / ${Number(metrics.nonsymmetricToleranceSlope).toFixed(2)}); unrolled (1,000 it.) reaches ${
-      fmt(metrics.spdUnrolledError)
-    } / ${fmt(metrics.nonsymmetricUnrolledError)}, truncated (10 it.) only ${
-      fmt(metrics.spdTruncatedError)
-    } / ${fmt(metrics.nonsymmetricTruncatedError)}, central differences at best ${
-      fmt(metrics.spdFdBestError)
-    } / ${
+    `1e-10, and ${
+      toleranceClause(Number(metrics.spdToleranceSlope), Number(metrics.nonsymmetricToleranceSlope))
+    }; unrolled (up to 1,000 it.) reaches ${fmt(metrics.spdUnrolledError)} / ${
+      fmt(metrics.nonsymmetricUnrolledError)
+    }, truncated (10 it.) only ${fmt(metrics.spdTruncatedError)} / ${
+      fmt(metrics.nonsymmetricTruncatedError)
+    }, central differences at best ${fmt(metrics.spdFdBestError)} / ${
       fmt(metrics.nonsymmetricFdBestError)
     }, and unrolling only until CG's stopping test gives ${
       fmt(metrics.spdUnrolledStopError)
@@ -446,16 +490,12 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
       logX: true,
       logY: true,
     }),
-    {
-      caption: "Central differences: truncation error O(h²) for large steps, cancellation " +
-        "error O(ε/h) for small ones; the best step sits near ε^(1/3) ≈ 1e-5, and even there " +
-        "the error is far above the implicit gradient's.",
-    },
+    { caption: fdCaption(fdSweeps) },
   );
   report.section("Gradient error vs solver tolerance");
   report.figure(
     probs.map((p) =>
-      linePlot({
+      distinctLines({
         series: tolCurves[p.key],
         xLabel: "relative tolerance rtol",
         yLabel: "relative gradient error",
@@ -467,63 +507,81 @@ export async function run(args: GradientQualityArgs = {}): Promise<GradientQuali
       })
     ),
     {
-      caption: "Implicit gradient error against the forward and adjoint tolerances. The " +
-        "error tracks the looser of the two, roughly in proportion (slope ≈ 1 on log–log " +
-        "axes) until it reaches the float64 floor set by the conditioning.",
+      caption: `${toleranceCaption(tolSweeps)} Panels: SPD (CG) and nonsymmetric (GMRES).`,
     },
   );
   report.section("Verdict");
+  const [spdUnrolled, nonsymUnrolled] = unrolledRuns;
   report.text(
-    `- The implicit adjoint is as accurate as the solves: at rtol 1e-10 its gradient is within ${
-      fmt(metrics.spdImplicitError)
-    } (SPD) and ${fmt(metrics.nonsymmetricImplicitError)} (nonsymmetric) of the reference, for ` +
-      "the price of one extra Krylov solve.\n" +
-      `- Its error scales with the tolerance (fitted slopes ${
-        Number(metrics.spdToleranceSlope).toFixed(2)
-      } and ${Number(metrics.nonsymmetricToleranceSlope).toFixed(2)}; largest error/rtol ${
-        Number(metrics.spdErrorOverTolMax).toFixed(1)
-      } and ${Number(metrics.nonsymmetricErrorOverTolMax).toFixed(1)}): a loose forward ` +
-      "*or* adjoint tolerance costs gradient accuracy in the same proportion, so both " +
-      "should be set to the accuracy the optimiser needs.\n" +
-      `- Unrolling 1,000 iterations of CG gives ${
-        fmt(metrics.spdUnrolledError)
-      } on the SPD problem (CG ran until its residual was exactly zero, far past convergence, ` +
-      "and stored every iteration — see the memory report). Unrolled BiCGSTAB over 1,000 " +
-      `iterations ${
-        metrics.nonsymmetricUnrolledFinite
-          ? `gives ${fmt(metrics.nonsymmetricUnrolledError)}`
-          : "returns NaN: after convergence its recurrences divide tiny by tiny numbers " +
-            "(the unrolled loop stops only on an exactly zero denominator)"
-      }.\n` +
-      `- Unrolling *until the stopping test* differentiates the k-step Krylov map, not the ` +
-      `solution map: ${fmt(metrics.spdUnrolledStopError)} (SPD) and ${
-        fmt(metrics.nonsymmetricUnrolledStopError)
-      } (nonsymmetric). When CG stops before n iterations, perturbations of A or b outside ` +
-      "the Krylov space are not solved for, and the derivatives of the step sizes (which " +
-      "scale like 1/‖r‖) are amplified near convergence. Converging the forward solve does " +
-      "not make the unrolled gradient converge.\n" +
-      `- Truncation to 10 iterations gives a biased gradient (${fmt(metrics.spdTruncatedError)} / ${
-        fmt(metrics.nonsymmetricTruncatedError)
-      }): started at the solution, the recorded ` +
-      "steps are a 10-step Krylov approximation of the adjoint, no better than 10 iterations " +
-      "of the adjoint solve.\n" +
-      `- Central differences reach ${fmt(metrics.spdFdBestError)} / ${
-        fmt(metrics.nonsymmetricFdBestError)
-      } only at their best steps (${fmt(metrics.spdFdBestStep)} / ${
-        fmt(metrics.nonsymmetricFdBestStep)
-      }; a step 100× off costs 3–4 digits) and cost two solves per coordinate: fine for ` +
-      `checking a gradient, not for training.\n\n` +
+    [
+      implicitBullet(
+        Number(metrics.spdImplicitError),
+        Number(metrics.nonsymmetricImplicitError),
+        1e-10,
+      ),
+      slopesBullet(tolSlopes, [
+        Number(metrics.spdErrorOverTolMax),
+        Number(metrics.nonsymmetricErrorOverTolMax),
+      ]),
+      `- ${unrolledFullSentence(spdUnrolled!)} ${unrolledFullSentence(nonsymUnrolled!)}`,
+      unrolledStopBullet([
+        {
+          problem: "SPD",
+          stopError: Number(metrics.spdUnrolledStopError),
+          implicitError: Number(metrics.spdImplicitError),
+        },
+        {
+          problem: "nonsymmetric",
+          stopError: Number(metrics.nonsymmetricUnrolledStopError),
+          implicitError: Number(metrics.nonsymmetricImplicitError),
+        },
+      ]),
+      truncatedBullet(
+        [Number(metrics.spdTruncatedError), Number(metrics.nonsymmetricTruncatedError)],
+        [Number(metrics.spdImplicitError), Number(metrics.nonsymmetricImplicitError)],
+      ),
+      fdBullet(fdSweeps),
+    ].join("\n") + "\n\n" +
       "Related work: the implicit adjoint is how JAX's `lax.custom_linear_solve` and lineax " +
       "(Rader, Lyons & Kidger 2023) differentiate linear solves, and how OptNet (Amos & " +
       "Kolter 2017) and Deep Equilibrium Models (Bai, Kolter & Koltun 2019) avoid " +
       "backpropagating through iterations; CG is Hestenes & Stiefel (1952).",
   );
-  report.table(
-    Object.entries(metrics).map(([metric, value]) => ({ metric, value })),
-    { caption: "The numbers that define the result (also returned by run() as metrics)" },
-  );
+  report.table(humanTable(metrics, METRIC_NAMES), {
+    caption: "The numbers that define the result (relative errors against the dense-LU reference)",
+  });
   const written = await report.write(out);
   return { finding, metrics, html: written.html, json: written.json };
 }
 
-if (import.meta.main) await experimentMain("gradient_quality", {}, run);
+const METRIC_NAMES: Record<string, string> = {
+  spdImplicitError: "SPD: implicit gradient error (rtol 1e-10)",
+  spdUnrolledError: "SPD: unrolled CG error (up to 1,000 iterations)",
+  spdUnrolledFinite: "SPD: unrolled CG gradient finite",
+  spdUnrolledStopError: "SPD: unrolled CG error (stopped at rtol 1e-10)",
+  spdTruncatedError: "SPD: truncated CG error (10 iterations)",
+  spdFdBestError: "SPD: central differences, best error",
+  spdFdBestStep: "SPD: central differences, best relative step",
+  spdToleranceSlope: "SPD: log–log slope of error against rtol",
+  spdErrorOverTolMax: "SPD: largest error / rtol",
+  nonsymmetricImplicitError: "nonsymmetric: implicit gradient error (rtol 1e-10)",
+  nonsymmetricUnrolledError: "nonsymmetric: unrolled BiCGSTAB error (up to 1,000 iterations)",
+  nonsymmetricUnrolledFinite: "nonsymmetric: unrolled BiCGSTAB gradient finite",
+  nonsymmetricUnrolledStopError: "nonsymmetric: unrolled BiCGSTAB error (stopped at rtol 1e-10)",
+  nonsymmetricTruncatedError: "nonsymmetric: truncated BiCGSTAB error (10 iterations)",
+  nonsymmetricFdBestError: "nonsymmetric: central differences, best error",
+  nonsymmetricFdBestStep: "nonsymmetric: central differences, best relative step",
+  nonsymmetricToleranceSlope: "nonsymmetric: log–log slope of error against rtol",
+  nonsymmetricErrorOverTolMax: "nonsymmetric: largest error / rtol",
+};
+
+if (import.meta.main) {
+  printAboutOnHelp({
+    what: "Compares the gradients of a differentiable sparse solve — implicit adjoint, " +
+      "unrolled, truncated and central differences — with a dense-LU reference on an SPD and " +
+      "a nonsymmetric problem, and sweeps the solver tolerances.",
+    duration: { quick: "QUICK_GQ", full: "FULL_GQ", machine: REFERENCE_MACHINE },
+    writes: "OUT/gradient_quality.html, OUT/gradient_quality.json and OUT/index.html",
+  });
+  await experimentMain("gradient_quality", {}, run);
+}

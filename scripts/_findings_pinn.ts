@@ -1,0 +1,105 @@
+/**
+ * Finding rules of the PINN report (`pinn.ts`): data → sentence.
+ *
+ * @module
+ */
+
+import { mean, pct, within } from "./_findings.ts";
+
+/** Root mean square of `err` over the cells where `keep` holds (NaN if none). */
+export function rmsWhere(err: ArrayLike<number>, keep: (c: number) => boolean): number {
+  let s = 0, k = 0;
+  for (let c = 0; c < err.length; c++) if (keep(c)) (s += err[c]! ** 2), k++;
+  return k === 0 ? NaN : Math.sqrt(s / k);
+}
+
+/** The verdict's opening: recovered when the error at least halved. */
+export function recoveryVerdict(initialError: number, finalError: number): string {
+  return finalError < initialError / 2
+    ? "The coefficient is recovered"
+    : "The coefficient is only partly recovered";
+}
+
+/** Where the κ error sits: boundary band vs interior, and at the bumps vs the background. */
+export interface ErrorLocation {
+  /** RMS of κ − κ_true over the cells within `bandCells` of the boundary. */
+  boundaryRms: number;
+  /** RMS over the other cells. */
+  interiorRms: number;
+  /** Width of the boundary band, in cells. */
+  bandCells: number;
+  /** RMS where the true κ departs from its background by more than 0.2 (the bumps). */
+  featureRms: number;
+  /** RMS over the background. */
+  backgroundRms: number;
+}
+
+/**
+ * The sentence on where the error is largest, as the numbers say: it names
+ * the larger of boundary band and interior, and of bumps and background.
+ *
+ * @example
+ * ```ts
+ * import { errorLocationSentence } from "./_findings_pinn.ts";
+ * const s = errorLocationSentence({
+ *   boundaryRms: 0.063, interiorRms: 0.096, bandCells: 6, featureRms: 0.2, backgroundRms: 0.05,
+ * });
+ * console.assert(s.startsWith("The error is not largest near the boundary"));
+ * ```
+ */
+export function errorLocationSentence(e: ErrorLocation): string {
+  const f = (v: number) => v.toPrecision(2);
+  const band = `the boundary band (the outer ${e.bandCells} cells)`;
+  const first = e.boundaryRms > e.interiorRms
+    ? `The error is largest near the boundary, where u → 0 and the data say least about κ: ` +
+      `RMS ${f(e.boundaryRms)} in ${band} against ${f(e.interiorRms)} inside`
+    : `The error is not largest near the boundary: its RMS is ${f(e.interiorRms)} inside ` +
+      `against ${f(e.boundaryRms)} in ${band}`;
+  const second = e.featureRms > e.backgroundRms
+    ? `; it is larger on the two bumps of κ (RMS ${f(e.featureRms)}) than on the background ` +
+      `(${f(e.backgroundRms)}), which the smooth network and the smoothness term flatten.`
+    : `; on the two bumps of κ it is no larger (RMS ${f(e.featureRms)}) than on the ` +
+      `background (${f(e.backgroundRms)}).`;
+  return first + second;
+}
+
+/**
+ * Adjoint vs forward solve time: "about as much" within 25 %, else the ratio.
+ *
+ * @example
+ * ```ts
+ * import { adjointCostSentence } from "./_findings_pinn.ts";
+ * console.assert(adjointCostSentence(20, 21).includes("about as much"));
+ * ```
+ */
+export function adjointCostSentence(forwardMs: number, adjointMs: number): string {
+  return within(adjointMs, forwardMs, 1.25)
+    ? "the adjoint solve costs about as much as the forward one, as expected for a symmetric " +
+      "system solved with the same method"
+    : `the adjoint solve costs ${(adjointMs / forwardMs).toFixed(2)}× the forward one`;
+}
+
+/**
+ * How the per-solve CG iterations move during training: compares the mean
+ * of the first and the last tenth of the steps (step 1, a cold start, left out).
+ *
+ * @example
+ * ```ts
+ * import { iterationTrendSentence } from "./_findings_pinn.ts";
+ * const falling = Array.from({ length: 100 }, (_, i) => 200 - i);
+ * console.assert(iterationTrendSentence(falling).includes("fall from"));
+ * ```
+ */
+export function iterationTrendSentence(iterations: readonly number[]): string {
+  const rest = iterations.slice(1);
+  const tenth = Math.max(1, Math.floor(rest.length / 10));
+  const early = mean(rest.slice(0, tenth)), late = mean(rest.slice(-tenth));
+  const a = early.toFixed(0), b = late.toFixed(0);
+  if (late < 0.9 * early) {
+    return `Both solves are warm-started from the previous step's solution, and the ` +
+      `iterations fall from ${a} (first tenth of the steps) to ${b} (last tenth) as κ settles.`;
+  }
+  return `Both solves are warm-started from the previous step's solution, yet the iterations ` +
+    `do not fall as training proceeds: ${a} per solve in the first tenth of the steps, ${b} in ` +
+    `the last (${pct(late / early - 1)} change).`;
+}
