@@ -38,7 +38,7 @@ export {
 } from "./lib/errors.ts";
 
 // Sparse matrices
-export { CsrPattern, type PatternTranspose } from "./lib/sparse/pattern.ts";
+export { CsrPattern, MAX_DIMENSION, type PatternTranspose } from "./lib/sparse/pattern.ts";
 export { CsrMatrix } from "./lib/sparse/csr.ts";
 export { patternFromTriplets, scatterTriplets, type TripletPattern } from "./lib/sparse/coo.ts";
 export * from "./lib/sparse/matrix_market.ts";

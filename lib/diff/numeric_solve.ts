@@ -17,7 +17,7 @@ import { maxAbs } from "../linalg/vector.ts";
 import type { DirectHandle } from "./system.ts";
 
 /**
- * Options of {@linkcode numericSolve}.
+ * Options of `numericSolve`, the tape-free float64 solve that {@linkcode solve} runs.
  *
  * @category Differentiable solves
  */

@@ -30,7 +30,7 @@ export interface PatternTranspose {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { CsrPattern, MAX_DIMENSION } from "./pattern.ts";
+ * import { CsrPattern, MAX_DIMENSION } from "@gradsolve/gradsolve";
  * assert.equal(MAX_DIMENSION, 2 ** 31 - 2);
  * assert.throws(() => new CsrPattern(MAX_DIMENSION + 1, 1, new Int32Array(1), new Int32Array(0)));
  * ```

@@ -38,7 +38,7 @@ export interface AnalyzeOptions {
 }
 
 /**
- * The result of {@linkcode analyze}: pattern-only data, shared by factorisations.
+ * The result of the symbolic analysis (`analyze`): pattern-only data, shared by factorisations.
  *
  * @category Solvers
  */
@@ -60,7 +60,7 @@ export interface Symbolic {
   /**
    * The LU pivot threshold used when the caller gives none: 0.1, or 0.001
    * when a quarter or more of the diagonal is structurally absent (see
-   * {@linkcode analyze}).
+   * `analyze`).
    */
   readonly defaultPivotThreshold: number;
 }
