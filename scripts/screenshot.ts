@@ -2,7 +2,11 @@
  * Screenshots an HTML file with headless Chromium, to look at a report as a
  * reader would. Needs `chromium` on the PATH (Debian: `apt-get install -y chromium`).
  *
- * Usage: deno run -A scripts/screenshot.ts reports/pinn.html [out.png] [--width 1200] [--height 2000]
+ * Usage: deno run -A scripts/screenshot.ts reports/pinn.html [out.png] [--width 1400] [--height 2000]
+ *        [--anchor figure-3]
+ *
+ * `--anchor` scrolls to an element id first (e.g. `figure-3`), to look at
+ * one part of a long page at full resolution.
  *
  * @module
  */
@@ -11,14 +15,15 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const usage =
-  "usage: deno run -A scripts/screenshot.ts FILE.html [OUT.png] [--width 1200] [--height 2000]";
+const usage = "usage: deno run -A scripts/screenshot.ts FILE.html [OUT.png] [--width 1400] " +
+  "[--height 2000] [--anchor ID]";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
   options: {
-    width: { type: "string", default: "1200" },
+    width: { type: "string", default: "1400" },
     height: { type: "string", default: "2000" },
+    anchor: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
   allowPositionals: true,
@@ -45,7 +50,7 @@ try {
       `--user-data-dir=${profile}`,
       `--screenshot=${output}`,
       `--window-size=${values.width},${values.height}`,
-      pathToFileURL(input).href,
+      pathToFileURL(input).href + (values.anchor ? `#${encodeURIComponent(values.anchor)}` : ""),
     ],
     stdout: "null",
     stderr: "piped",

@@ -13,8 +13,9 @@ function trimExp(s: string): string {
 
 /**
  * Formats a number compactly for a reader: integers in full, values in
- * [1e-3, 1e5) with `digits` significant digits, and everything else in
- * exponent notation (`1.5e-8`). Non-finite values print as `NaN`, `∞`, `−∞`.
+ * [1e-3, 1e5) with `digits` significant digits (at least their integer
+ * digits: `12346`, never `1.235e4`), and everything else in exponent
+ * notation (`1.5e-8`). Non-finite values print as `NaN`, `∞`, `−∞`.
  *
  * @example
  * ```ts
@@ -35,7 +36,9 @@ export function formatNumber(x: number, digits = 4): string {
   const a = Math.abs(x);
   if (a >= 1e-3 && a < 1e5) {
     const s = x.toPrecision(digits);
-    return s.includes("e") ? trimExp(s) : s.includes(".") ? s.replace(/\.?0+$/, "") : s;
+    // More integer digits than `digits` (12345.678 at 4): round to an integer, not "1.235e4".
+    if (s.includes("e")) return String(Math.round(x));
+    return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
   }
   return trimExp(x.toExponential(digits - 1));
 }

@@ -7,13 +7,33 @@
 
 import { escapeHtml } from "./escape_html.ts";
 
+/**
+ * Width in CSS pixels of a report page's content column (inside the page
+ * padding): no figure or table is wider. Plot helpers clamp their `width`
+ * to it, and {@linkcode Report.figure} scales wider raw SVG down to it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONTENT_WIDTH, page } from "./page.ts";
+ * assert.equal(CONTENT_WIDTH, 1040);
+ * assert.ok(page("t", "").includes(`--content-width: ${CONTENT_WIDTH}px`));
+ * ```
+ *
+ * @category Reports
+ */
+export const CONTENT_WIDTH = 1040;
+
+// Prose keeps a readable measure inside the wider column that figures and tables use.
 const CSS = `
-:root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --accent: #4269d0;
-  --soft: #f6f8fa; }
+:root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --accent: #0072b2;
+  --soft: #f6f8fa; --content-width: ${CONTENT_WIDTH}px; --prose-width: 48rem; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--fg); background: #fff;
   font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif; }
-.page { max-width: 900px; margin: 0 auto; padding: 1.5rem 1.5rem 4rem; }
+.page { max-width: calc(var(--content-width) + 3rem); margin: 0 auto; padding: 1.5rem 1.5rem 4rem; }
+.page > header, .page > nav, main > p, main > ul, main > h2, details.meta, footer {
+  max-width: var(--prose-width); margin-left: auto; margin-right: auto; }
 nav { font-size: 0.9rem; margin-bottom: 1.5rem; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
@@ -26,7 +46,7 @@ code { font: 0.88em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace
 .finding { font-size: 1.1rem; background: #eef3fc; border-left: 4px solid var(--accent);
   padding: 0.75rem 1rem; border-radius: 0 6px 6px 0; margin: 0 0 1.25rem; }
 details.meta { border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 1rem;
-  margin: 0 0 2rem; font-size: 0.9rem; background: var(--soft); }
+  margin: 0 auto 2rem; font-size: 0.9rem; background: var(--soft); }
 details.meta summary { cursor: pointer; color: var(--muted); font-weight: 600; }
 details.meta table { margin: 0.75rem 0 0.25rem; }
 details.meta td.num { text-align: left; }
@@ -36,14 +56,18 @@ figure.fig .panels { display: flex; flex-wrap: wrap; justify-content: center; al
   gap: 1rem 1.5rem; }
 figure.fig .panel { display: inline-block; text-align: left; max-width: 100%; }
 figure.fig svg { max-width: 100%; height: auto; }
+figure.fig .gs-swatch svg { max-width: none; }
 figure.fig figure { margin: 0; }
 figure.fig div[class*="-swatches"] { font-size: 13px; justify-content: center; }
 figure.fig h2 { font-size: 0.95rem; border: 0; margin: 0 0 0.25rem; padding: 0; }
-figcaption { max-width: 680px; margin: 0.75rem auto 0; text-align: left; font-size: 0.9rem;
+figcaption { max-width: var(--prose-width); margin: 0.75rem auto 0; text-align: left; font-size: 0.9rem;
   color: var(--muted); }
 figcaption b { color: var(--fg); }
 figcaption .note { display: block; font-style: italic; }
-.table-wrap { overflow-x: auto; margin: 1.5rem 0 2rem; }
+.table-wrap { overflow-x: auto; max-width: 100%; margin: 1.5rem 0 2rem; }
+details.meta .table-wrap { margin: 0.75rem 0 0.25rem; }
+td code { overflow-wrap: anywhere; }
+details.meta td:last-child { overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 0 auto; font-size: 0.9rem; }
 caption { caption-side: top; text-align: left; color: var(--muted); padding-bottom: 0.5rem; }
 caption b { color: var(--fg); }
@@ -58,7 +82,11 @@ footer { margin-top: 3rem; padding-top: 1rem; border-top: 1px solid var(--line);
   color: var(--muted); }
 `;
 
-/** Options of {@linkcode page}. */
+/**
+ * Options of {@linkcode page}.
+ *
+ * @category Reports
+ */
 export interface PageOptions {
   /**
    * Id of the run that wrote the page, stored as
@@ -79,6 +107,8 @@ export interface PageOptions {
  * assert.ok(html.includes("<title>A &amp; B</title>"));
  * assert.ok(html.includes('<meta name="gradsolve-run-id" content="r1">'));
  * ```
+ *
+ * @category Reports
  */
 export function page(title: string, body: string, options: PageOptions = {}): string {
   const run = options.runId === undefined

@@ -3,15 +3,29 @@
  * it to inline SVG at generation time and keeps the numbers behind it, so
  * {@linkcode Report.figure} can store them in the report's JSON.
  *
+ * Series are told apart by more than colour: the colour-blind-safe
+ * Okabe–Ito palette, a marker shape per series (outlined, staggered along
+ * long series so markers do not pile up), and dash patterns once colours
+ * repeat. Log axes get several readable ticks (`10⁻⁸`, `2×10⁵`), and no
+ * figure is wider than the report's content column.
+ *
  * @module
  */
 
 import * as Plot from "@observablehq/plot";
 import { ShapeError } from "../errors.ts";
+import { DASHES, type DashName, PALETTE, seriesStyle } from "../display/palette.ts";
+import { el, escapeXml, SVG_NS, type SymbolName, symbolPath } from "../display/svg.ts";
+import { linearTicks, logTicks, tickFormatter } from "../display/ticks.ts";
 import { formatNumber } from "./format_number.ts";
-import { type PlotSpec, renderPlot } from "./render_plot.ts";
+import { CONTENT_WIDTH } from "./page.ts";
+import { renderPlot } from "./render_plot.ts";
 
-/** A rendered figure: its markup, the numbers behind it, and notes for the caption. */
+/**
+ * A rendered figure: its markup, the numbers behind it, and notes for the caption.
+ *
+ * @category Reports
+ */
 export interface PlotFigure {
   /** Inline `<svg>` (or `<figure>` with legend) markup. */
   readonly svg: string;
@@ -21,10 +35,18 @@ export interface PlotFigure {
   readonly notes: readonly string[];
 }
 
-/** Numbers accepted by the helpers. */
+/**
+ * Numbers accepted by the helpers.
+ *
+ * @category Reports
+ */
 export type NumberArray = ArrayLike<number>;
 
-/** One named (x, y) series of a line or scatter plot. */
+/**
+ * One named (x, y) series of a line or scatter plot, with optional styling.
+ *
+ * @category Reports
+ */
 export interface XYSeries {
   /** Legend text. */
   name: string;
@@ -32,9 +54,42 @@ export interface XYSeries {
   x: NumberArray;
   /** y values, same length as `x`. */
   y: NumberArray;
+  /** Stroke colour (any CSS colour). @default {the series' Okabe–Ito colour} */
+  color?: string;
+  /** Dash pattern of the line. @default {"solid", then a new pattern each time colours repeat} */
+  dash?: DashName;
+  /** Marker shape, or `"none"`. @default {a shape per series; see XYPlotOptions.markers} */
+  marker?: SymbolName | "none";
+  /** Line and marker opacity, 0–1. @default {XYPlotOptions.opacity} */
+  opacity?: number;
+  /** Line width in px. @default {1.8} */
+  strokeWidth?: number;
 }
 
-/** Options shared by the x–y plots. */
+/**
+ * Where markers go: `"auto"` marks every point of short series (≤ 40
+ * points) and about a dozen staggered points of longer ones when there are
+ * several series; `"all"` marks every point; `"sparse"` always marks about a
+ * dozen staggered points; `"none"` draws lines only.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linePlot, type MarkerMode } from "./plots.ts";
+ * const series = [{ name: "CG", x: [1, 2, 3], y: [3, 2, 1] }];
+ * const svg = (markers: MarkerMode) => linePlot({ series, markers, xLabel: "k", yLabel: "r" }).svg;
+ * assert.notEqual(svg("all"), svg("none"));
+ * ```
+ *
+ * @category Reports
+ */
+export type MarkerMode = "auto" | "all" | "sparse" | "none";
+
+/**
+ * Options shared by the x–y plots.
+ *
+ * @category Reports
+ */
 export interface XYPlotOptions {
   /** The series; a legend is drawn when there is more than one. */
   series: XYSeries[];
@@ -48,16 +103,31 @@ export interface XYPlotOptions {
   logY?: boolean;
   /** Title drawn above the plot. @default {none} */
   title?: string;
-  /** Width in CSS pixels. @default {640} */
+  /** Width in CSS pixels, at most {@linkcode CONTENT_WIDTH}. @default {640} */
   width?: number;
   /** Height in CSS pixels. @default {400} */
   height?: number;
+  /** Marker placement. @default {"auto"} */
+  markers?: MarkerMode;
+  /**
+   * Drawing order: `"given"` draws the first series first (the last ends on
+   * top); `"reverse"` draws the first series last, on top. @default {"given"}
+   */
+  drawOrder?: "given" | "reverse";
+  /** Opacity of every series without its own `opacity`, 0–1. @default {1} */
+  opacity?: number;
+  /**
+   * Draw a thin white outline under each line, so a line crossing another
+   * stays visible. @default {false}
+   */
+  halo?: boolean;
 }
 
 const WIDTH = 640;
 const HEIGHT = 400;
-const SINGLE_COLOR = "#4269d0";
+const SINGLE_COLOR = PALETTE[0]!;
 const STYLE = { fontSize: "12px", overflow: "visible" } as const;
+const MARGIN_LEFT = 64;
 
 interface XYRow {
   series: string;
@@ -71,14 +141,14 @@ function seriesData(series: XYSeries[]): { series: { name: string; x: number[]; 
   };
 }
 
-// Flattens series into rows, dropping what a log axis cannot show.
+// Rows of each series, dropping what a log axis cannot show.
 function xyRows(
   series: XYSeries[],
   logX: boolean,
   logY: boolean,
   notes: string[],
-): XYRow[] {
-  const rows: XYRow[] = [];
+): XYRow[][] {
+  const out: XYRow[][] = [];
   let droppedX = 0, droppedY = 0;
   for (const s of series) {
     if (s.x.length !== s.y.length) {
@@ -86,6 +156,7 @@ function xyRows(
         `Cannot plot series "${s.name}": x has ${s.x.length} values but y has ${s.y.length}`,
       );
     }
+    const rows: XYRow[] = [];
     for (let i = 0; i < s.x.length; i++) {
       const x = s.x[i]!, y = s.y[i]!;
       if (logX && !(x > 0)) {
@@ -98,6 +169,7 @@ function xyRows(
       }
       rows.push({ series: s.name, x, y });
     }
+    out.push(rows);
   }
   if (droppedX > 0) {
     notes.push(`${droppedX} point(s) with x ≤ 0 or NaN omitted from the log x axis`);
@@ -105,94 +177,244 @@ function xyRows(
   if (droppedY > 0) {
     notes.push(`${droppedY} point(s) with y ≤ 0 or NaN omitted from the log y axis`);
   }
-  return rows;
+  return out;
 }
 
-function isPowerOfTen(d: number): boolean {
-  const e = Math.round(Math.log10(d));
-  return Math.abs(d / 10 ** e - 1) < 1e-9;
-}
-
-// Axis options. Log axes spanning a decade or more label powers of ten only.
-function axis(label: string, log: boolean, values: number[]): Plot.ScaleOptions {
-  if (!log) return { label, grid: true, tickFormat: (d: number) => formatNumber(d, 3) };
+function valueRange(values: number[]): [number, number] | undefined {
   let lo = Infinity, hi = -Infinity;
   for (const v of values) {
+    if (!Number.isFinite(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const decades = hi / lo >= 10;
-  return {
-    type: "log",
-    label,
-    grid: true,
-    tickFormat: (d: number) => (!decades || isPowerOfTen(d) ? formatNumber(d, 3) : ""),
-  };
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+/**
+ * Axis options for the plot helpers: explicit ticks (several per axis, see
+ * `logTicks`) and labels in one consistent form (`tickFormatter`).
+ * `pixels` is the axis length, which sets how many linear ticks fit.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { axisOptions } from "./plots.ts";
+ * const y = axisOptions("residual", true, [1e-9, 1e-3, 1], 400);
+ * assert.deepEqual(y.ticks, [1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]);
+ * assert.equal((y.tickFormat as (d: number) => string)(1e-9), "10⁻⁹");
+ * ```
+ *
+ * @category Reports
+ */
+export function axisOptions(
+  label: string,
+  log: boolean,
+  values: number[],
+  pixels: number,
+): Plot.ScaleOptions {
+  const range = valueRange(log ? values.filter((v) => v > 0) : values);
+  const base: Plot.ScaleOptions = log ? { type: "log", label, grid: true } : { label, grid: true };
+  if (range === undefined) return base;
+  const [lo, hi] = range;
+  let ticks: number[];
+  if (log) {
+    ticks = logTicks(lo, hi);
+  } else {
+    const pad = lo === hi ? Math.max(Math.abs(lo) * 0.1, 1) : 0;
+    ticks = linearTicks(lo - pad, hi + pad, Math.max(3, Math.round(pixels / 90)));
+  }
+  return { ...base, ticks, tickFormat: tickFormatter(ticks, { log }) };
 }
 
 function colorOptions(names: string[]): Plot.ScaleOptions {
+  const range = names.map((_, i) => PALETTE[i % PALETTE.length]!);
   return names.length > 1
-    ? { legend: true, domain: names, scheme: "observable10" }
+    ? { legend: true, domain: names, range }
     : { domain: names, range: [SINGLE_COLOR] };
 }
 
-/** The frame shared by line and scatter plots: size, margins, labelled axes, legend colours. */
-function xyFrame(options: XYPlotOptions, rows: XYRow[], marks: PlotSpec["marks"]): string {
-  const { series, xLabel, yLabel, logX = false, logY = false } = options;
-  return renderPlot({
-    width: options.width ?? WIDTH,
-    height: options.height ?? HEIGHT,
-    marginLeft: 60,
+interface ResolvedSeries {
+  readonly name: string;
+  readonly color: string;
+  readonly dash: DashName;
+  readonly marker: SymbolName | "none";
+  readonly opacity: number;
+  readonly width: number;
+}
+
+function resolveStyles(options: XYPlotOptions, lines: boolean): ResolvedSeries[] {
+  const n = options.series.length;
+  return options.series.map((s, i) => {
+    const d = seriesStyle(i);
+    return {
+      name: s.name,
+      color: s.color ?? (n === 1 ? SINGLE_COLOR : d.color),
+      dash: s.dash ?? (lines ? d.dash : "solid"),
+      marker: s.marker ?? d.marker,
+      opacity: s.opacity ?? options.opacity ?? 1,
+      width: s.strokeWidth ?? 1.8,
+    };
+  });
+}
+
+// Indices of the points that carry markers: all, or about `target` evenly
+// spaced ones, shifted per series so markers of overlapping series interleave.
+function markerIndices(n: number, all: boolean, series: number, of: number): number[] {
+  if (all || n <= 12) return Array.from({ length: n }, (_, i) => i);
+  const stride = Math.max(1, Math.floor(n / 12));
+  const phase = Math.floor((series * stride) / Math.max(1, of));
+  const out: number[] = [];
+  for (let i = phase; i < n; i += stride) out.push(i);
+  return out;
+}
+
+/**
+ * A legend as HTML with one swatch per series (line, dash and marker in the
+ * series' colour), wrapped onto several rows when needed. Inline styles, so
+ * it also reads outside a report page (notebooks, saved HTML).
+ */
+function legendHtml(styles: ResolvedSeries[], lines: boolean, width: number): string {
+  const items = styles.map((s) => {
+    const swatch = el(
+      "svg",
+      { xmlns: SVG_NS, width: 30, height: 14, viewBox: "0 0 30 14", "aria-hidden": "true" },
+      (lines
+        ? el("line", {
+          x1: 1,
+          x2: 29,
+          y1: 7,
+          y2: 7,
+          stroke: s.color,
+          "stroke-width": s.width,
+          "stroke-dasharray": DASHES[s.dash],
+          "stroke-opacity": s.opacity,
+        })
+        : "") +
+        (s.marker === "none" ? "" : el("path", {
+          d: symbolPath(s.marker, 15, 7, 3.5),
+          fill: "none",
+          stroke: s.color,
+          "stroke-width": 1.5,
+          "stroke-opacity": s.opacity,
+        })),
+    );
+    return `<span class="gs-swatch" style="display:inline-flex;align-items:center;gap:4px;` +
+      `white-space:nowrap">${swatch}${escapeXml(s.name)}</span>`;
+  });
+  return `<div class="gs-legend" style="display:flex;flex-wrap:wrap;gap:2px 14px;` +
+    `font:12px/1.5 system-ui,sans-serif;margin:0 0 6px;padding-left:${MARGIN_LEFT}px;` +
+    `max-width:${width}px;box-sizing:border-box">${items.join("")}</div>`;
+}
+
+/** The frame shared by line and scatter plots: size, margins, labelled axes, legend. */
+function xyFigure(
+  options: XYPlotOptions,
+  rows: XYRow[][],
+  lines: boolean,
+  extra: Plot.Markish[] = [],
+): string {
+  const { xLabel, yLabel, logX = false, logY = false } = options;
+  const width = Math.min(options.width ?? WIDTH, CONTENT_WIDTH);
+  const height = options.height ?? HEIGHT;
+  const styles = resolveStyles(options, lines);
+  const mode = options.markers ?? "auto";
+  const longest = Math.max(0, ...rows.map((r) => r.length));
+  const marks: Plot.Markish[] = [...extra];
+  const order = rows.map((_, i) => i);
+  if (options.drawOrder === "reverse") order.reverse();
+  for (const i of order) {
+    const s = styles[i]!, data = rows[i]!;
+    if (lines) {
+      if (options.halo) {
+        marks.push(
+          Plot.line(data, { x: "x", y: "y", stroke: "white", strokeWidth: s.width + 2.5 }),
+        );
+      }
+      marks.push(Plot.line(data, {
+        x: "x",
+        y: "y",
+        stroke: s.color,
+        strokeWidth: s.width,
+        strokeOpacity: s.opacity,
+        ...(DASHES[s.dash] === undefined ? {} : { strokeDasharray: DASHES[s.dash] }),
+      }));
+    }
+    const showMarkers = s.marker !== "none" && mode !== "none" &&
+      (!lines || mode !== "auto" || rows.length > 1 || longest <= 40);
+    if (showMarkers) {
+      const all = !lines || mode === "all" || (mode === "auto" && longest <= 40);
+      const picked = markerIndices(data.length, all, i, rows.length).map((k) => data[k]!);
+      marks.push(Plot.dot(picked, {
+        x: "x",
+        y: "y",
+        symbol: s.marker,
+        stroke: s.color,
+        fill: "none",
+        strokeWidth: 1.4,
+        strokeOpacity: s.opacity,
+        r: lines ? 3.2 : 3.6,
+      }));
+    }
+  }
+  const flat = rows.flat();
+  const svg = renderPlot({
+    width,
+    height,
+    marginLeft: MARGIN_LEFT,
     marginBottom: 40,
     style: STYLE,
     ...(options.title === undefined ? {} : { title: options.title }),
-    x: axis(xLabel, logX, rows.map((r) => r.x)),
-    y: axis(yLabel, logY, rows.map((r) => r.y)),
-    color: colorOptions(series.map((s) => s.name)),
+    x: axisOptions(xLabel, logX, flat.map((r) => r.x), width - MARGIN_LEFT),
+    y: axisOptions(yLabel, logY, flat.map((r) => r.y), height - 60),
     marks,
   });
+  if (styles.length < 2) return svg;
+  return `<figure class="gs-figure" style="margin:0;max-width:${width}px">${
+    legendHtml(styles, lines, width)
+  }${svg}</figure>`;
 }
 
 /**
  * Line chart of one or more series (convergence histories, loss curves).
- * Points are marked when a series is short.
+ * With several series each gets its own colour and marker shape (markers
+ * staggered along long series), so a series lying on top of another still
+ * shows; see {@linkcode XYPlotOptions} for dash, order and opacity options.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { linePlot } from "./plots.ts";
  * const fig = linePlot({
- *   series: [{ name: "CG", x: [1, 2, 3], y: [1, 1e-3, 1e-7] }],
+ *   series: [
+ *     { name: "CG", x: [1, 2, 3], y: [1, 1e-3, 1e-7] },
+ *     { name: "MINRES", x: [1, 2, 3], y: [1, 1e-3, 1e-7], dash: "dashed" },
+ *   ],
  *   xLabel: "iteration",
  *   yLabel: "relative residual ‖r‖/‖b‖",
  *   logY: true,
+ *   drawOrder: "reverse",
  * });
- * console.assert(fig.svg.includes("<svg"));
+ * assert.ok(fig.svg.includes("<svg") && fig.svg.includes("stroke-dasharray"));
  * ```
+ *
+ * @category Reports
  */
 export function linePlot(options: XYPlotOptions): PlotFigure {
   const { series, logX = false, logY = false } = options;
   const notes: string[] = [];
   const rows = xyRows(series, logX, logY, notes);
-  const longest = Math.max(0, ...series.map((s) => s.x.length));
-  const svg = xyFrame(options, rows, [
-    Plot.line(rows, {
-      x: "x",
-      y: "y",
-      z: "series",
-      stroke: "series",
-      strokeWidth: 1.8,
-      marker: longest <= 40 ? "circle" : "none",
-    }),
-  ]);
+  const svg = xyFigure(options, rows, true);
   return { svg, data: seriesData(series), notes };
 }
 
 /**
  * Scatter plot of one or more series, optionally with the `y = x` diagonal
- * (for "estimate vs reference" comparisons).
+ * (for "estimate vs reference" comparisons). Each series has its own
+ * outlined marker shape, so coincident points of two series both show.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scatterPlot } from "./plots.ts";
  * const fig = scatterPlot({
  *   series: [{ name: "implicit", x: [0.1, 0.2], y: [0.1, 0.21] }],
@@ -200,20 +422,20 @@ export function linePlot(options: XYPlotOptions): PlotFigure {
  *   yLabel: "implicit gradient",
  *   diagonal: true,
  * });
- * console.assert(fig.svg.includes("<svg"));
+ * assert.ok(fig.svg.includes("<svg"));
  * ```
+ *
+ * @category Reports
  */
 export function scatterPlot(options: XYPlotOptions & { diagonal?: boolean }): PlotFigure {
   const { series, logX = false, logY = false } = options;
   const notes: string[] = [];
   const rows = xyRows(series, logX, logY, notes);
-  const marks: Plot.Markish[] = [
-    Plot.dot(rows, { x: "x", y: "y", stroke: "series", r: 3 }),
-  ];
-  if (options.diagonal && rows.length > 0) {
-    const all = rows.flatMap((r) => [r.x, r.y]).filter(Number.isFinite);
+  const extra: Plot.Markish[] = [];
+  const all = rows.flat().flatMap((r) => [r.x, r.y]).filter(Number.isFinite);
+  if (options.diagonal && all.length > 0) {
     const lo = Math.min(...all), hi = Math.max(...all);
-    marks.unshift(
+    extra.push(
       Plot.line([{ x: lo, y: lo }, { x: hi, y: hi }], {
         x: "x",
         y: "y",
@@ -223,11 +445,15 @@ export function scatterPlot(options: XYPlotOptions & { diagonal?: boolean }): Pl
     );
     notes.push("Dashed line: y = x");
   }
-  const svg = xyFrame(options, rows, marks);
+  const svg = xyFigure(options, rows, false, extra);
   return { svg, data: seriesData(series), notes };
 }
 
-/** Options of {@linkcode barPlot}. */
+/**
+ * Options of {@linkcode barPlot}.
+ *
+ * @category Reports
+ */
 export interface BarPlotOptions {
   /** Category labels along the x axis. */
   labels: string[];
@@ -239,18 +465,19 @@ export interface BarPlotOptions {
   yLabel: string;
   /** Title drawn above the plot. @default {none} */
   title?: string;
-  /** Width in CSS pixels. @default {640} */
+  /** Width in CSS pixels, at most {@linkcode CONTENT_WIDTH}. @default {640} */
   width?: number;
   /** Height in CSS pixels. @default {400} */
   height?: number;
 }
 
 /**
- * Bar chart: one bar per label, or grouped bars (one per series) with a
- * legend. Single-series bars carry their value as text.
+ * Bar chart: one bar per label, or grouped bars (one per series, Okabe–Ito
+ * colours) with a legend. Single-series bars carry their value as text.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { barPlot } from "./plots.ts";
  * const fig = barPlot({
  *   labels: ["none", "Jacobi", "IC(0)"],
@@ -258,8 +485,10 @@ export interface BarPlotOptions {
  *   xLabel: "preconditioner",
  *   yLabel: "CG iterations",
  * });
- * console.assert(fig.svg.includes("Jacobi"));
+ * assert.ok(fig.svg.includes("Jacobi"));
  * ```
+ *
+ * @category Reports
  */
 export function barPlot(options: BarPlotOptions): PlotFigure {
   const { labels, series, xLabel, yLabel } = options;
@@ -275,14 +504,16 @@ export function barPlot(options: BarPlotOptions): PlotFigure {
     }
   }
   const grouped = series.length > 1;
+  const width = Math.min(options.width ?? WIDTH, CONTENT_WIDTH);
+  const height = options.height ?? HEIGHT;
   const common = {
-    width: options.width ?? WIDTH,
-    height: options.height ?? HEIGHT,
-    marginLeft: 60,
+    width,
+    height,
+    marginLeft: MARGIN_LEFT,
     marginBottom: 50,
     style: STYLE,
     ...(options.title === undefined ? {} : { title: options.title }),
-    y: { label: yLabel, grid: true, tickFormat: (d: number) => formatNumber(d, 3) },
+    y: axisOptions(yLabel, false, [0, ...rows.map((r) => r.value)], height - 70),
     color: colorOptions(series.map((s) => s.name)),
   };
   const svg = grouped
@@ -316,7 +547,11 @@ export function barPlot(options: BarPlotOptions): PlotFigure {
   };
 }
 
-/** Options of {@linkcode histogram}. */
+/**
+ * Options of {@linkcode histogram}.
+ *
+ * @category Reports
+ */
 export interface HistogramOptions {
   /** One or more named samples; several are overlaid, semi-transparent, with a legend. */
   series: { name: string; values: NumberArray }[];
@@ -340,13 +575,16 @@ export interface HistogramOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { histogram } from "./plots.ts";
  * const fig = histogram({
  *   series: [{ name: "Jacobi", values: [30, 31, 33, 35, 31] }],
  *   xLabel: "CG iterations",
  * });
- * console.assert(fig.svg.includes("count"));
+ * assert.ok(fig.svg.includes("count"));
  * ```
+ *
+ * @category Reports
  */
 export function histogram(options: HistogramOptions): PlotFigure {
   const { series, xLabel, yLabel = "count" } = options;
@@ -366,14 +604,21 @@ export function histogram(options: HistogramOptions): PlotFigure {
     fillOpacity: series.length > 1 ? 0.5 : 0.85,
     ...(options.bins === undefined ? {} : { thresholds: options.bins }),
   };
+  const width = Math.min(options.width ?? WIDTH, CONTENT_WIDTH);
   const svg = renderPlot({
-    width: options.width ?? WIDTH,
+    width,
     height: options.height ?? HEIGHT,
-    marginLeft: 60,
+    marginLeft: MARGIN_LEFT,
     marginBottom: 40,
     style: STYLE,
     ...(options.title === undefined ? {} : { title: options.title }),
-    x: { label: xLabel, tickFormat: (d: number) => formatNumber(d, 3) },
+    // Bins reach past the data, so Plot picks the ticks; the labels use one form.
+    x: {
+      label: xLabel,
+      tickFormat: tickFormatter(
+        linearTicks(...(valueRange(rows.map((r) => r.value)) ?? [0, 1]), 5),
+      ),
+    },
     y: { label: yLabel, grid: true },
     color: colorOptions(series.map((s) => s.name)),
     marks: [
@@ -394,9 +639,14 @@ export function histogram(options: HistogramOptions): PlotFigure {
  *
  * @example
  * ```ts
- * import type { HeatmapScheme } from "./plots.ts";
+ * import assert from "node:assert/strict";
+ * import { heatmap, type HeatmapScheme } from "./plots.ts";
  * const scheme: HeatmapScheme = "magma";
+ * const fig = heatmap({ values: new Float64Array([0, 1, 2, 3]), nx: 2, ny: 2, label: "u", colorScheme: scheme });
+ * assert.ok(fig.svg.includes("data:image/png"));
  * ```
+ *
+ * @category Reports
  */
 export type HeatmapScheme =
   | "viridis"
@@ -417,7 +667,11 @@ export type HeatmapScheme =
   | "brbg"
   | "piyg";
 
-/** Options of {@linkcode heatmap}. */
+/**
+ * Options of {@linkcode heatmap}.
+ *
+ * @category Reports
+ */
 export interface HeatmapOptions {
   /** Field values, row-major with x fastest: `values[j·nx + i]` is cell (i, j); j = 0 is the bottom row. */
   values: NumberArray;
@@ -449,10 +703,13 @@ export interface HeatmapOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatmap } from "./plots.ts";
  * const fig = heatmap({ values: new Float64Array([0, 1, 2, 3]), nx: 2, ny: 2, label: "u" });
- * console.assert(fig.svg.includes("data:image/png"));
+ * assert.ok(fig.svg.includes("data:image/png"));
  * ```
+ *
+ * @category Reports
  */
 export function heatmap(options: HeatmapOptions): PlotFigure {
   const { values, nx, ny, label } = options;
@@ -465,7 +722,7 @@ export function heatmap(options: HeatmapOptions): PlotFigure {
     );
   }
   const extent = options.extent ?? { x: [0, 1], y: [0, 1] };
-  const width = options.width ?? 400;
+  const width = Math.min(options.width ?? 400, CONTENT_WIDTH);
   const margin = { top: 10, right: 15, bottom: 40, left: 55 };
   const inner = width - margin.left - margin.right;
   const aspect = Math.abs((extent.y[1] - extent.y[0]) / (extent.x[1] - extent.x[0]));
@@ -473,6 +730,8 @@ export function heatmap(options: HeatmapOptions): PlotFigure {
     margin.bottom;
   let nonFinite = 0;
   for (let k = 0; k < values.length; k++) if (!Number.isFinite(values[k]!)) nonFinite++;
+  const colorDomain: [number, number] = options.domain ??
+    valueRange(Array.from(values)) ?? [0, 1];
   const svg = renderPlot({
     width,
     height,
@@ -499,7 +758,7 @@ export function heatmap(options: HeatmapOptions): PlotFigure {
       scheme: options.colorScheme ?? "viridis",
       legend: true,
       label,
-      tickFormat: (d: number) => formatNumber(d, 3),
+      tickFormat: tickFormatter(linearTicks(...colorDomain, 5)),
       ...(options.domain === undefined ? {} : { domain: options.domain }),
     },
     marks: [

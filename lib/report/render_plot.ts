@@ -7,6 +7,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { withSvgNamespace } from "../display/svg.ts";
 import { PngCanvas } from "./png_canvas.ts";
 
 /**
@@ -16,9 +17,13 @@ import { PngCanvas } from "./png_canvas.ts";
  * @example
  * ```ts
  * import * as Plot from "@observablehq/plot";
- * import type { PlotSpec } from "./render_plot.ts";
+ * import assert from "node:assert/strict";
+ * import { type PlotSpec, renderPlot } from "./render_plot.ts";
  * const spec: PlotSpec = { width: 640, marks: [Plot.lineY([1, 2, 3])] };
+ * assert.ok(renderPlot(spec).includes('width="640"'));
  * ```
+ *
+ * @category Reports
  */
 export interface PlotSpec {
   /** Plot marks, e.g. `Plot.line(data, {x: "x", y: "y"})`. */
@@ -46,18 +51,22 @@ function plotDocument(): ServerDocument {
  * Renders `spec` with Observable Plot and returns the markup: an `<svg>`,
  * or a `<figure>` holding the legend and the `<svg>`. Raster marks and colour
  * ramps become inline PNG `data:` URLs, so the markup references nothing
- * outside itself.
+ * outside itself; every `<svg>` carries `xmlns="http://www.w3.org/2000/svg"`,
+ * so the markup also displays when saved as a `.svg` file.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as Plot from "@observablehq/plot";
  * import { renderPlot } from "./render_plot.ts";
  * const svg = renderPlot({ marks: [Plot.lineY([1, 3, 2])] });
- * console.assert(svg.startsWith("<svg"));
+ * assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
  * ```
+ *
+ * @category Reports
  */
 export function renderPlot(spec: PlotSpec): string {
   const document = plotDocument() as unknown as Plot.PlotOptions["document"];
   const node = Plot.plot({ ...(spec as Plot.PlotOptions), document });
-  return node.outerHTML;
+  return withSvgNamespace(node.outerHTML);
 }

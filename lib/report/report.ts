@@ -13,12 +13,17 @@ import { escapeHtml } from "./escape_html.ts";
 import { formatNumber } from "./format_number.ts";
 import { REPORT_FORMAT, writeIndex } from "./index.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { page } from "./page.ts";
+import { CONTENT_WIDTH, page } from "./page.ts";
+import { withSvgNamespace } from "../display/svg.ts";
 import type { PlotFigure } from "./plots.ts";
 import { type PlotSpec, renderPlot } from "./render_plot.ts";
 import { collectRunInfo } from "./run_info.ts";
 
-/** Options of the {@linkcode Report} constructor. */
+/**
+ * Options of the {@linkcode Report} constructor.
+ *
+ * @category Reports
+ */
 export interface ReportOptions {
   /** File stem: letters, digits, `_` and `-`, e.g. `"pinn"` gives `pinn.html` and `pinn.json`. */
   name: string;
@@ -36,13 +41,25 @@ export interface ReportOptions {
   started?: Date;
 }
 
-/** A table: rows as records (columns in first-seen key order) or as arrays under `columns`. */
+/**
+ * A table: rows as records (columns in first-seen key order) or as arrays under `columns`.
+ *
+ * @category Reports
+ */
 export type TableInput = Record<string, unknown>[] | { columns: string[]; rows: unknown[][] };
 
-/** What {@linkcode Report.figure} accepts for one panel. */
+/**
+ * What {@linkcode Report.figure} accepts for one panel.
+ *
+ * @category Reports
+ */
 export type FigureInput = PlotFigure | PlotSpec | string;
 
-/** Options of {@linkcode Report.figure}. */
+/**
+ * Options of {@linkcode Report.figure}.
+ *
+ * @category Reports
+ */
 export interface FigureOptions {
   /** What the figure shows, in a sentence or two. */
   caption: string;
@@ -53,7 +70,11 @@ export interface FigureOptions {
   data?: unknown;
 }
 
-/** Where {@linkcode Report.write} put its files. */
+/**
+ * Where {@linkcode Report.write} put its files.
+ *
+ * @category Reports
+ */
 export interface WrittenReport {
   /** Path of `NAME.html`. */
   html: string;
@@ -106,6 +127,30 @@ function cell(value: unknown): string {
   return `<td><code>${escapeHtml(JSON.stringify(plain(value)))}</code></td>`;
 }
 
+const SVG_START = /<svg\b[^>]*>/g;
+
+// Scales every `<svg>` declared wider than the content column down to it
+// (width, and height in proportion; a viewBox keeps the drawing whole), and
+// gives each the SVG namespace.
+function fitToColumn(markup: string): string {
+  return withSvgNamespace(markup).replace(SVG_START, (tag) => {
+    const w = /\swidth="([\d.]+)(?:px)?"/.exec(tag);
+    const width = w ? Number(w[1]) : NaN;
+    if (!(width > CONTENT_WIDTH)) return tag;
+    const h = /\sheight="([\d.]+)(?:px)?"/.exec(tag);
+    const height = h ? Number(h[1]) : NaN;
+    let out = tag.replace(/\swidth="[^"]*"/, ` width="${CONTENT_WIDTH}"`);
+    if (height > 0) {
+      const scaled = Math.round((height * CONTENT_WIDTH) / width);
+      out = out.replace(/\sheight="[^"]*"/, ` height="${scaled}"`);
+    }
+    if (!/\sviewBox=/.test(out) && height > 0) {
+      out = out.replace(/^<svg/, `<svg viewBox="0 0 ${width} ${height}"`);
+    }
+    return out;
+  });
+}
+
 function isPlotFigure(x: FigureInput): x is PlotFigure {
   return typeof x === "object" && "svg" in x && typeof x.svg === "string" && "notes" in x;
 }
@@ -115,6 +160,7 @@ function isPlotFigure(x: FigureInput): x is PlotFigure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Report } from "./report.ts";
  * import { linePlot } from "./plots.ts";
  * const report = new Report({
@@ -132,9 +178,11 @@ function isPlotFigure(x: FigureInput): x is PlotFigure {
  * );
  * const dir = await Deno.makeTempDir();
  * const written = await report.write(dir);
- * console.assert(written.html.endsWith("demo.html"));
+ * assert.ok(written.html.endsWith("demo.html"));
  * await Deno.remove(dir, { recursive: true });
  * ```
+ *
+ * @category Reports
  */
 export class Report {
   /** File stem of the outputs. */
@@ -198,7 +246,9 @@ export class Report {
   /**
    * Adds a figure: a {@linkcode PlotFigure} from the plot helpers, a Plot
    * specification (rendered now), raw SVG markup, or an array of these shown
-   * side by side. The numbers behind it go to the JSON.
+   * side by side (wrapping onto rows). An `<svg>` declared wider than
+   * {@linkcode CONTENT_WIDTH} is scaled down to it. The numbers behind it go
+   * to the JSON.
    */
   figure(input: FigureInput | FigureInput[], options: FigureOptions): this {
     const inputs = Array.isArray(input) ? input : [input];
@@ -218,6 +268,7 @@ export class Report {
         panelData.push(undefined);
       }
     }
+    for (let i = 0; i < panels.length; i++) panels[i] = fitToColumn(panels[i]!);
     for (const svg of panels) {
       if (EXTERNAL.test(svg)) {
         throw new GradsolveError(
@@ -342,7 +393,7 @@ export class Report {
 <header><h1>${escapeHtml(this.title)}</h1>
 <p class="finding"><strong>Finding:</strong> ${escapeHtml(this.finding)}</p></header>
 <details class="meta"><summary>Run metadata (date, commit, versions, seed, parameters)</summary>
-<table><tbody>${metaRows.join("\n")}</tbody></table></details>
+<div class="table-wrap"><table><tbody>${metaRows.join("\n")}</tbody></table></div></details>
 <main>
 ${blocks.join("\n")}
 </main>
