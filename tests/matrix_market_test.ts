@@ -11,6 +11,7 @@ import {
   parseMatrixMarketDense,
   parseMatrixMarketVector,
   readMatrixMarket,
+  readMatrixMarketStream,
   readMatrixMarketVector,
   writeMatrixMarket,
   writeMatrixMarketVector,
@@ -377,4 +378,231 @@ Deno.test({
     assert.equal(back.entries, 224);
     assertSameMatrix(back.matrix, matrix);
   },
+});
+
+/** Asserts `f` throws a MatrixMarketError at `line` whose message matches `pattern`. */
+function assertRefused(f: () => unknown, line: number, pattern: RegExp, name = ""): void {
+  assert.throws(f, (e) => {
+    assert.ok(e instanceof MatrixMarketError, `${name}: ${e}`);
+    assert.equal(e.line, line, `${name}: ${e.message}`);
+    assert.match(e.message, pattern, name);
+    return true;
+  });
+}
+
+Deno.test("parseMatrixMarket() refuses an implausible size line before allocating for it", async (t) => {
+  // Each of these was accepted and allocated for the declared size (1e9: 24 s, 11.8 GB).
+  await t.step("rows beyond Int32", () => {
+    assertRefused(
+      () => parseMatrixMarket(H + "2147483647 2147483647 3\n1 1 1\n2 2 1\n3 3 1\n", "big.mtx"),
+      2,
+      /^big\.mtx:2: size 2147483647x2147483647 exceeds the largest supported dimension 2147483646 \(indices and row pointers are Int32\)$/,
+    );
+  });
+  await t.step("1e9 x 1e9 with 3 entries", () => {
+    assertRefused(
+      () => parseMatrixMarket(H + "% c\n1000000000 1000000000 3\n1 1 1\n2 2 1\n3 3 1\n"),
+      3,
+      /size 1000000000x1000000000 with 3 entries: its row pointers would take 3\.7 GiB \(4 bytes per row or column\); a dimension above 67108864 needs at least one entry per 8 rows or columns/,
+    );
+  });
+  await t.step("1e8 x 1e8 with 3 entries", () => {
+    assertRefused(
+      () => parseMatrixMarket(H + "100000000 100000000 3\n1 1 1\n2 2 1\n3 3 1\n"),
+      2,
+      /size 100000000x100000000 with 3 entries: its row pointers would take 0\.4 GiB/,
+    );
+  });
+  await t.step("a huge column count", () => {
+    assertRefused(
+      () => parseMatrixMarket(H + "3 2000000000 1\n1 1 1\n"),
+      2,
+      /size 3x2000000000 with 1 entry:/,
+    );
+  });
+  await t.step("more entries than Int32 can index", () => {
+    assertRefused(
+      () => parseMatrixMarket(H + "3 3 3000000000\n1 1 1\n"),
+      2,
+      /declares 3000000000 entries, more than the 2147483647 an Int32 index can address/,
+    );
+  });
+  await t.step("an inflated entry count is found at the end of the text", () => {
+    // 1e9 rows pass the rule (2e9 entries declared), but nothing n-sized is allocated
+    // before the entries are read, and they are not there.
+    assertRefused(
+      () => parseMatrixMarket(H + "1000000000 1000000000 2000000000\n1 1 1\n"),
+      3,
+      /too few entries: the size line declares 2000000000 but the text ends after 1/,
+    );
+  });
+  await t.step("a dense result far larger than the file", () => {
+    assertRefused(
+      () => parseMatrixMarketVector(H + "1000000000 1 1\n1 1 5\n"),
+      2,
+      /size 1000000000x1 with 1 entry: its row pointers would take 3\.7 GiB/,
+    );
+    assertRefused(
+      () => parseMatrixMarketDense(H + "20000 20000 2\n1 1 5\n2 2 1\n"),
+      2,
+      /a dense 20000x20000 result would need 3\.0 GiB for 2 entries; a dense result of more than 67108864 values needs at least one entry per 8 values/,
+    );
+  });
+});
+
+Deno.test("parseMatrixMarket() accepts a large dimension with few entries below the rule's floor", () => {
+  const n = 2 ** 22; // 16 MiB of row pointers: under the 67108864 floor, any entry count
+  const mm = parseMatrixMarket(H + `${n} ${n} 2\n${n} 1 2.5\n1 ${n} -1\n`);
+  assert.deepEqual(mm.matrix.shape, [n, n]);
+  assert.equal(mm.matrix.nnz, 2);
+  assert.equal(mm.matrix.get(n - 1, 0), 2.5);
+  assert.equal(mm.matrix.get(0, n - 1), -1);
+  assert.deepEqual(parseMatrixMarketVector(H + "5 1 1\n5 1 3\n"), Float64Array.of(0, 0, 0, 0, 3));
+});
+
+/** A file with everything the scanner treats specially: BOM, CRLF, comments, blanks, UTF-8. */
+const TRICKY = "\ufeff%%MatrixMarket matrix coordinate real symmetric\r\n" +
+  "% température → 3 °C, ünïcödé comment\n\n  \t\n4 4 6\r\n" +
+  "1 1 4.5\n2 1 -1e-3\r\n% between\n3\t2   0.125\n\n" +
+  "2 2 6\n4 1 -0\n4 4 1.7976931348623157e308";
+
+async function* pieces(bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8Array> {
+  let at = 0;
+  for (const c of [...cuts, bytes.length]) {
+    yield bytes.subarray(at, c);
+    at = c;
+  }
+}
+
+Deno.test("readMatrixMarket() parses identically at every chunk size and every split point", async () => {
+  const expected = parseMatrixMarket(TRICKY);
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/tricky.mtx`;
+    const bytes = new TextEncoder().encode(TRICKY);
+    await Deno.writeFile(path, bytes);
+    const same = (mm: Awaited<ReturnType<typeof readMatrixMarket>>, what: string) => {
+      assertSameMatrix(mm.matrix, expected.matrix);
+      assert.deepEqual(mm.fileRows, expected.fileRows, what);
+      assert.deepEqual(mm.fileCols, expected.fileCols, what);
+      assert.deepEqual(mm.entryMap, expected.entryMap, what);
+      assert.equal(mm.entries, 6, what);
+    };
+    for (let chunkSize = 1; chunkSize <= bytes.length + 1; chunkSize++) {
+      same(await readMatrixMarket(path, { chunkSize }), `chunkSize ${chunkSize}`);
+    }
+    // Every split into two pieces, and into three around a multi-byte character.
+    const arrow = bytes.indexOf(0xe2); // "→" is 3 bytes
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      same(await readMatrixMarketStream(pieces(bytes, [cut])), `cut ${cut}`);
+      same(
+        await readMatrixMarketStream(pieces(bytes, [arrow + 1, Math.max(arrow + 1, cut)])),
+        `cuts ${arrow + 1}, ${cut}`,
+      );
+    }
+    // A synchronous iterable of pieces, with the size given, works the same.
+    same(
+      await readMatrixMarketStream([bytes.subarray(0, 70), bytes.subarray(70)], {
+        size: bytes.length,
+      }),
+      "iterable",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readMatrixMarket() reports the same line at every chunk size", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [name, text, line, pattern] of MALFORMED) {
+      if (name.startsWith("array")) continue;
+      await t.step(name, async () => {
+        const path = `${dir}/bad.mtx`;
+        await Deno.writeTextFile(path, text);
+        for (const chunkSize of [1, 2, 3, 5, 8, 64]) {
+          await assert.rejects(
+            () => readMatrixMarket(path, { chunkSize }),
+            (e) => {
+              assert.ok(e instanceof MatrixMarketError, `${name}/${chunkSize}: ${e}`);
+              assert.equal(e.line, line, `${name}/${chunkSize}: ${e.message}`);
+              assert.match(e.message, pattern);
+              assert.equal(e.source, path);
+              return true;
+            },
+          );
+        }
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readMatrixMarketVector() streams array and coordinate vectors at any chunk size", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const v = Float64Array.of(0.1, -0, 1e-310, -7, 2 ** 60, 3.25);
+    await writeMatrixMarketVector(`${dir}/v.mtx`, v, { comment: "a vector" });
+    await Deno.writeTextFile(`${dir}/c.mtx`, H + "4 1 2\n4 1 2.5\n2 1 -1");
+    for (const chunkSize of [1, 2, 3, 7, 1 << 20]) {
+      const back = await readMatrixMarketVector(`${dir}/v.mtx`, { chunkSize });
+      assert.ok(back.length === 6 && back.every((x, i) => Object.is(x, v[i])), `${chunkSize}`);
+      assert.deepEqual(
+        await readMatrixMarketVector(`${dir}/c.mtx`, { chunkSize }),
+        Float64Array.of(0, -1, 0, 2.5),
+      );
+    }
+    await assert.rejects(
+      () => readMatrixMarketVector(`${dir}/v.mtx`, { chunkSize: 0 }),
+      (e) =>
+        e instanceof RangeError && /chunkSize must be a positive integer, got 0/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readMatrixMarket() refuses a directory in one sentence", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const read of [readMatrixMarket, readMatrixMarketVector]) {
+      await assert.rejects(
+        () => read(dir),
+        (e) =>
+          e instanceof GradsolveError &&
+          e.message === `Cannot read Matrix Market file ${dir}: it is a directory`,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readMatrixMarket() skips a comment line longer than a chunk and counts it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const long = "% " + "x".repeat(3 << 20) + "\n"; // 3 MiB, beyond the 1 MiB carried per line
+    const path = `${dir}/long.mtx`;
+    await Deno.writeTextFile(path, H + long + "2 2 1\n1 1 5\n" + long + "2 2 1\n");
+    await assert.rejects(
+      () => readMatrixMarket(path, { chunkSize: 4096 }),
+      (e) => e instanceof MatrixMarketError && e.line === 6 && /too many entries/.test(e.message),
+    );
+    await Deno.writeTextFile(path, H + long + "2 2 1\n1 1 5\n" + long.slice(0, -1));
+    const mm = await readMatrixMarket(path, { chunkSize: 4096 });
+    assert.equal(mm.matrix.get(0, 0), 5);
+    // A data line that long is read (the same whatever the chunking); a banner is refused.
+    await Deno.writeTextFile(path, H + "2 2 1\n1 1 " + "0".repeat(2 << 20) + "1.5\n");
+    assert.equal((await readMatrixMarket(path, { chunkSize: 4096 })).matrix.get(0, 0), 1.5);
+    await Deno.writeTextFile(path, "%%MatrixMarket" + " ".repeat(2 << 20) + "x\n");
+    await assert.rejects(
+      () => readMatrixMarket(path, { chunkSize: 4096 }),
+      (e) =>
+        e instanceof MatrixMarketError && e.line === 1 &&
+        /line 1 is longer than 1048576 bytes: not a Matrix Market banner/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -18,7 +18,25 @@
  *   (`i ≥ j`). An entry above the diagonal is accepted and mirrored, but a
  *   file that stores both `(i, j)` and `(j, i)` is refused, because the
  *   reader cannot tell whether they should be summed or are one entry twice;
- * - a skew-symmetric file must not store diagonal entries.
+ * - a skew-symmetric file must not store diagonal entries;
+ * - the size line is checked before anything is allocated for it. A row or
+ *   column count above 2³¹ − 2 is refused (indices and row pointers are
+ *   Int32), and so is a declared entry count above 2³¹ − 1. A coordinate
+ *   file may declare up to 67,108,864 rows or columns whatever its entry
+ *   count (256 MiB of row pointers at most); beyond that it must declare at
+ *   least one entry per 8 rows or columns, since a CSR matrix (and its
+ *   transpose, for the adjoint) needs 4 bytes per row whether or not the row
+ *   holds anything. The same bound applies to the values of a dense result
+ *   built from a coordinate file ({@linkcode parseMatrixMarketDense},
+ *   {@linkcode parseMatrixMarketVector}). A declared entry count larger than
+ *   the entries present is found when the text ends ("too few entries"):
+ *   entry arrays are sized from what the text can hold, never from the
+ *   declaration alone;
+ * - files and streams are read in chunks ({@linkcode readMatrixMarket},
+ *   {@linkcode readMatrixMarketStream}), never as one string, so any file
+ *   whose matrix fits in memory can be read; a comment line longer than
+ *   1 MiB is skipped without being held, and a banner line that long is
+ *   refused.
  *
  * @module
  */
@@ -26,6 +44,7 @@
 import { GradsolveError, MatrixMarketError, NonFiniteError, ShapeError } from "../errors.ts";
 import { patternFromTriplets } from "./coo.ts";
 import { CsrMatrix } from "./csr.ts";
+import { MAX_DIMENSION } from "./pattern.ts";
 
 /**
  * Value type declared in a Matrix Market banner (complex is not supported).
@@ -157,16 +176,9 @@ export interface FormatMatrixMarketVectorOptions {
  * @category Sparse
  */
 export function parseMatrixMarket(text: string, source?: string): MatrixMarketMatrix {
-  const sc = new Scanner(text, source);
-  const header = readBanner(sc);
-  if (header.format === "array") {
-    throw sc.errorAt(
-      1,
-      "format 'array' is a dense matrix: use parseMatrixMarketDense or parseMatrixMarketVector",
-    );
-  }
-  const size = readSize(sc, header);
-  return assemble(readCoordinates(sc, header, size), header, size, source);
+  const reader = new Reader("sparse", source, text.length);
+  reader.push(text, true);
+  return reader.matrix();
 }
 
 /**
@@ -186,7 +198,9 @@ export function parseMatrixMarket(text: string, source?: string): MatrixMarketMa
  * @category Sparse
  */
 export function parseMatrixMarketDense(text: string, source?: string): MatrixMarketDense {
-  return readDense(text, source, false);
+  const reader = new Reader("dense", source, text.length);
+  reader.push(text, true);
+  return reader.dense();
 }
 
 /**
@@ -206,7 +220,9 @@ export function parseMatrixMarketDense(text: string, source?: string): MatrixMar
  * @category Sparse
  */
 export function parseMatrixMarketVector(text: string, source?: string): Float64Array {
-  return readDense(text, source, true).data;
+  const reader = new Reader("vector", source, text.length);
+  reader.push(text, true);
+  return reader.dense().data;
 }
 
 /**
@@ -252,7 +268,47 @@ export function fileGradient(
 }
 
 /**
- * Reads and parses a `coordinate` Matrix Market file; errors name `path`.
+ * Options of {@linkcode readMatrixMarket} and {@linkcode readMatrixMarketVector}.
+ *
+ * @category Sparse
+ */
+export interface ReadMatrixMarketOptions {
+  /**
+   * Bytes read from the file at a time. The file is parsed chunk by chunk
+   * (a line cut by a chunk boundary is carried over), so its size is not
+   * bounded by the longest string the runtime can hold.
+   *
+   * @default {1048576}
+   */
+  chunkSize?: number;
+}
+
+/**
+ * Options of {@linkcode readMatrixMarketStream}.
+ *
+ * @category Sparse
+ */
+export interface ReadMatrixMarketStreamOptions {
+  /**
+   * Names the input in errors (`source:line: ...`).
+   *
+   * @default {undefined}
+   */
+  source?: string;
+  /**
+   * Total bytes of the stream, when known: the entry arrays are then sized
+   * once instead of grown as entries arrive.
+   *
+   * @default {undefined}
+   */
+  size?: number;
+}
+
+/**
+ * Reads and parses a `coordinate` Matrix Market file, streaming it in
+ * chunks of `options.chunkSize` bytes (memory follows the entries, not the
+ * file size); errors name `path`, and a directory is refused with a
+ * {@linkcode GradsolveError}.
  *
  * @example
  * ```ts
@@ -267,12 +323,45 @@ export function fileGradient(
  *
  * @category Sparse
  */
-export async function readMatrixMarket(path: string | URL): Promise<MatrixMarketMatrix> {
-  return parseMatrixMarket(await Deno.readTextFile(path), String(path));
+export async function readMatrixMarket(
+  path: string | URL,
+  options: ReadMatrixMarketOptions = {},
+): Promise<MatrixMarketMatrix> {
+  return (await readFileWith(path, "sparse", options)).matrix();
 }
 
 /**
- * Reads an n×1 Matrix Market vector file; errors name `path`.
+ * Parses a `coordinate` Matrix Market file from a stream of bytes (a
+ * `ReadableStream`, e.g. `fetch(url).body` or `Deno.stdin.readable`, or any
+ * iterable of chunks), cutting it at line ends as it arrives: the text is
+ * never held whole, so memory follows the entries, not the file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMatrixMarketStream } from "@gradsolve/gradsolve";
+ * const bytes = new TextEncoder().encode("%%MatrixMarket matrix coordinate real general\n2 2 1\n2 1 7\n");
+ * const chunks = [bytes.subarray(0, 50), bytes.subarray(50)]; // cut inside "2 2 1"
+ * const { matrix } = await readMatrixMarketStream(chunks, { source: "A.mtx" });
+ * assert.equal(matrix.get(1, 0), 7);
+ * ```
+ *
+ * @category Sparse
+ */
+export async function readMatrixMarketStream(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: ReadMatrixMarketStreamOptions = {},
+): Promise<MatrixMarketMatrix> {
+  const reader = new Reader("sparse", options.source, options.size);
+  const lines = new LineSplitter(reader);
+  for await (const chunk of chunks) lines.push(chunk);
+  lines.end();
+  return reader.matrix();
+}
+
+/**
+ * Reads an n×1 Matrix Market vector file, streaming it like
+ * {@linkcode readMatrixMarket}; errors name `path`.
  *
  * @example
  * ```ts
@@ -287,8 +376,11 @@ export async function readMatrixMarket(path: string | URL): Promise<MatrixMarket
  *
  * @category Sparse
  */
-export async function readMatrixMarketVector(path: string | URL): Promise<Float64Array> {
-  return parseMatrixMarketVector(await Deno.readTextFile(path), String(path));
+export async function readMatrixMarketVector(
+  path: string | URL,
+  options: ReadMatrixMarketOptions = {},
+): Promise<Float64Array> {
+  return (await readFileWith(path, "vector", options)).dense().data;
 }
 
 /**
@@ -452,8 +544,24 @@ interface Coordinates {
 
 /** Most fields a data line may have (more are counted, not stored). */
 const MAX_FIELDS = 4;
-/** Largest index an Int32Array CSR pattern can hold. */
-const MAX_INDEX = 2147483647;
+/** Most entries a coordinate file may declare: entry and stored-entry indices are Int32. */
+const MAX_ENTRIES = 2147483647;
+/**
+ * A dimension up to this is read whatever the entry count (256 MiB of row
+ * pointers at most), and so is a dense result of up to this many values
+ * (512 MiB); beyond it the file must declare at least one entry per
+ * {@linkcode ENTRY_RATIO} rows, columns or dense values.
+ */
+const ROOMY = 67108864;
+/** Rows (or columns, or dense values) allowed per declared entry above {@linkcode ROOMY}. */
+const ENTRY_RATIO = 8;
+/** Bytes read from a file at a time unless `chunkSize` says otherwise. */
+const DEFAULT_CHUNK = 1048576;
+/**
+ * Longest banner line; also the longest comment or blank line held in
+ * memory while reading a file or stream (a longer one is skipped unread).
+ */
+const MAX_LINE = 1048576;
 
 /**
  * Walks the text one data line at a time (skipping blank and `%` lines)
@@ -461,7 +569,8 @@ const MAX_INDEX = 2147483647;
  * per-line strings or regular expressions: only `indexOf` and `charCodeAt`.
  */
 class Scanner {
-  readonly text: string;
+  /** The piece of text being read: whole lines, the last one unterminated only at the end. */
+  text = "";
   readonly source: string | undefined;
   /** Offset of the next unread character. */
   pos = 0;
@@ -472,10 +581,15 @@ class Scanner {
   readonly start = new Int32Array(MAX_FIELDS);
   readonly end = new Int32Array(MAX_FIELDS);
 
-  constructor(text: string, source: string | undefined) {
-    this.text = text;
+  constructor(source: string | undefined) {
     this.source = source;
-    if (text.charCodeAt(0) === 0xfeff) this.pos = 1; // byte-order mark
+  }
+
+  /** Moves on to the next piece of the input; line numbers carry on. */
+  load(text: string): void {
+    this.text = text;
+    // A byte-order mark can only start the first piece.
+    this.pos = this.line === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
   }
 
   /** Reads line 1 verbatim (the banner); undefined for empty text. */
@@ -601,6 +715,9 @@ function readBanner(sc: Scanner): Header {
   if (first === undefined) {
     throw sc.errorAt(1, "missing banner: the text is empty, expected '%%MatrixMarket matrix ...'");
   }
+  if (first.length > MAX_LINE) {
+    throw sc.errorAt(1, `line 1 is longer than ${MAX_LINE} bytes: not a Matrix Market banner`);
+  }
   const words = first.trim().split(/[ \t]+/);
   const tag = words[0].toLowerCase();
   if (tag !== BANNER) {
@@ -646,62 +763,414 @@ function readBanner(sc: Scanner): Header {
   return { format, field, symmetry };
 }
 
-function readSize(sc: Scanner, header: Header): Size {
-  if (!sc.next()) {
-    throw sc.errorAt(Math.max(sc.line, 1), "missing size line: the text ends after the header");
-  }
+/** What a read builds: a CSR matrix, a dense matrix, or an n×1 dense vector. */
+type ReadMode = "sparse" | "dense" | "vector";
+
+/**
+ * Reads the size line (the scanner's current line) and refuses sizes the
+ * reader could not honour: a dimension beyond Int32, more entries than
+ * Int32 indices address, and a size far beyond what the declared entries
+ * need (the rule of {@linkcode ROOMY}), before anything is allocated for it.
+ */
+function readSize(sc: Scanner, header: Header, mode: ReadMode): Size {
   const coordinate = header.format === "coordinate";
   sc.expectFields(coordinate ? 3 : 2, coordinate ? "rows columns entries" : "rows columns");
   const rows = sc.integer(0, "row count");
   const cols = sc.integer(1, "column count");
-  if (rows > MAX_INDEX || cols > MAX_INDEX) {
-    throw sc.error(`size ${rows}x${cols} exceeds the largest supported dimension ${MAX_INDEX}`);
+  if (rows > MAX_DIMENSION || cols > MAX_DIMENSION) {
+    throw sc.error(
+      `size ${rows}x${cols} exceeds the largest supported dimension ${MAX_DIMENSION} (indices and row pointers are Int32)`,
+    );
   }
   if (header.symmetry !== "general" && rows !== cols) {
     throw sc.error(`a ${header.symmetry} matrix must be square but the size is ${rows}x${cols}`);
   }
   const entries = coordinate ? sc.integer(2, "entry count") : rows * cols;
+  if (mode === "vector" && cols !== 1) {
+    throw sc.error(`expected a vector (n x 1) but the size is ${rows}x${cols}`);
+  }
+  if (coordinate) {
+    if (entries > MAX_ENTRIES) {
+      throw sc.error(
+        `the size line declares ${entries} entries, more than the ${MAX_ENTRIES} an Int32 index can address`,
+      );
+    }
+    // An array format's values are all in the file, so only coordinate files can
+    // declare a size that costs memory the file does not pay for.
+    const allowed = Math.max(ROOMY, ENTRY_RATIO * entries);
+    const counted = `${entries} ${entries === 1 ? "entry" : "entries"}`;
+    if (rows > allowed || cols > allowed) {
+      throw sc.error(
+        `size ${rows}x${cols} with ${counted}: its row pointers would take ${
+          gibibytes(4 * (Math.max(rows, cols) + 1))
+        } (4 bytes per row or column); a dimension above ${ROOMY} needs at least one entry per ${ENTRY_RATIO} rows or columns`,
+      );
+    }
+    if (mode !== "sparse" && rows * cols > allowed) {
+      throw sc.error(
+        `a dense ${rows}x${cols} result would need ${
+          gibibytes(8 * rows * cols)
+        } for ${counted}; a dense result of more than ${ROOMY} values needs at least one entry per ${ENTRY_RATIO} values`,
+      );
+    }
+  }
   return { rows, cols, entries, line: sc.line };
 }
 
-function readCoordinates(sc: Scanner, header: Header, size: Size): Coordinates {
-  const { field, symmetry } = header;
-  const { rows: nRows, cols: nCols, entries } = size;
-  // A data line needs at least 4 characters ("1 1\n"), so a count beyond that is
-  // a "too few entries" error found at the end; never allocate for it.
-  const capacity = Math.min(entries, Math.floor((sc.text.length - sc.pos + 1) / 4) + 1);
-  const rows = new Int32Array(capacity);
-  const cols = new Int32Array(capacity);
-  const values = new Float64Array(capacity);
-  const lines = symmetry === "general" ? undefined : new Int32Array(capacity);
-  const nFields = field === "pattern" ? 2 : 3;
-  const names = field === "pattern" ? "row column" : "row column value";
-  for (let e = 0; e < entries; e++) {
-    if (!sc.next()) {
+function gibibytes(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+const BANNER_STAGE = 0, SIZE_STAGE = 1, DATA_STAGE = 2;
+
+/**
+ * Reads a Matrix Market text handed over in pieces, each made of whole
+ * lines (only the last piece may end without a line end): a whole string is
+ * one piece, a file is cut at the last line end of each chunk. The entry
+ * arrays are sized from what the input can hold (`total`, when known) and
+ * grow otherwise, so memory follows the entries actually present.
+ */
+class Reader {
+  readonly sc: Scanner;
+  readonly mode: ReadMode;
+  readonly source: string | undefined;
+  /** Length of the whole input (a string's characters, a file's bytes), when known. */
+  readonly total: number | undefined;
+  /** Characters in the pieces before the current one. */
+  consumed = 0;
+  stage = BANNER_STAGE;
+  header: Header = { format: "coordinate", field: "real", symmetry: "general" };
+  size: Size = { rows: 0, cols: 0, entries: 0, line: 0 };
+  /** Entries (or array values) read so far. */
+  count = 0;
+  rows = new Int32Array(0);
+  cols = new Int32Array(0);
+  /** Entry values, or an array file's values. */
+  values = new Float64Array(0);
+  /** Line of each entry; only recorded for symmetric and skew-symmetric files. */
+  lines: Int32Array | undefined;
+
+  constructor(mode: ReadMode, source: string | undefined, total: number | undefined) {
+    this.sc = new Scanner(source);
+    this.mode = mode;
+    this.source = source;
+    this.total = total;
+  }
+
+  /** Reads one piece; `final` when it is the last (the input ends after it). */
+  push(text: string, final: boolean): void {
+    const sc = this.sc;
+    sc.load(text);
+    if (this.stage === BANNER_STAGE) {
+      this.header = readBanner(sc);
+      if (this.mode === "sparse" && this.header.format === "array") {
+        throw sc.errorAt(
+          1,
+          "format 'array' is a dense matrix: use parseMatrixMarketDense or parseMatrixMarketVector",
+        );
+      }
+      this.stage = SIZE_STAGE;
+    }
+    if (this.stage === SIZE_STAGE) {
+      if (!sc.next()) {
+        if (final) {
+          throw sc.errorAt(
+            Math.max(sc.line, 1),
+            "missing size line: the text ends after the header",
+          );
+        }
+        this.consumed += text.length;
+        return;
+      }
+      this.size = readSize(sc, this.header, this.mode);
+      this.allocate();
+      this.stage = DATA_STAGE;
+    }
+    if (this.header.format === "coordinate") this.readEntries(final);
+    else this.readValues(final);
+    this.consumed += text.length;
+  }
+
+  /** Counts a line the caller skipped without handing it over (an over-long comment). */
+  skipLine(): void {
+    this.sc.line++;
+  }
+
+  /** Sizes the entry arrays: the declared count, or less when the input cannot hold it. */
+  allocate(): void {
+    const { entries } = this.size;
+    const coordinate = this.header.format === "coordinate";
+    // A data line needs at least 4 characters ("1 1\n"), an array value 2 ("1\n"), so a
+    // count beyond that is a "too few entries" error found at the end: never allocate for it.
+    const left = this.total === undefined ? undefined : this.total - this.consumed - this.sc.pos;
+    const fits = left === undefined
+      ? 4096
+      : Math.floor(Math.max(left + 1, 0) / (coordinate ? 4 : 2)) + 1;
+    const capacity = Math.min(entries, fits);
+    if (coordinate) {
+      this.rows = new Int32Array(capacity);
+      this.cols = new Int32Array(capacity);
+      if (this.header.symmetry !== "general") this.lines = new Int32Array(capacity);
+    }
+    this.values = new Float64Array(capacity);
+  }
+
+  /** Doubles the entry arrays (up to the declared count) when a stream holds more than guessed. */
+  grow(): void {
+    const capacity = Math.min(this.size.entries, Math.max(1024, 2 * this.values.length));
+    const widen = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
+      b.set(a);
+      return b;
+    };
+    if (this.header.format === "coordinate") {
+      this.rows = widen(this.rows, (n) => new Int32Array(n));
+      this.cols = widen(this.cols, (n) => new Int32Array(n));
+      if (this.lines) this.lines = widen(this.lines, (n) => new Int32Array(n));
+    }
+    this.values = widen(this.values, (n) => new Float64Array(n));
+  }
+
+  readEntries(final: boolean): void {
+    const sc = this.sc;
+    const { field, symmetry } = this.header;
+    const { rows: nRows, cols: nCols, entries } = this.size;
+    const nFields = field === "pattern" ? 2 : 3;
+    const names = field === "pattern" ? "row column" : "row column value";
+    let { rows, cols, values, lines } = this;
+    let e = this.count;
+    for (; e < entries; e++) {
+      if (!sc.next()) break;
+      sc.expectFields(nFields, names);
+      const i = sc.index(0, nRows, "row index");
+      const j = sc.index(1, nCols, "column index");
+      if (symmetry === "skew-symmetric" && i === j) {
+        throw sc.error(
+          `diagonal entry (${i + 1}, ${
+            j + 1
+          }) in a skew-symmetric file: its diagonal is zero and must not be stored`,
+        );
+      }
+      if (e === rows.length) {
+        this.grow();
+        ({ rows, cols, values, lines } = this);
+      }
+      rows[e] = i;
+      cols[e] = j;
+      values[e] = nFields === 2 ? 1 : sc.value(2, field);
+      if (lines) lines[e] = sc.line;
+    }
+    this.count = e;
+    if (e === entries) {
+      if (sc.next()) throw sc.error(`too many entries: the size line declares ${entries}`);
+    } else if (final) {
       throw sc.errorAt(
         Math.max(sc.line, 1),
         `too few entries: the size line declares ${entries} but the text ends after ${e}`,
       );
     }
-    sc.expectFields(nFields, names);
-    const i = sc.index(0, nRows, "row index");
-    const j = sc.index(1, nCols, "column index");
-    if (symmetry === "skew-symmetric" && i === j) {
-      throw sc.error(
-        `diagonal entry (${i + 1}, ${
-          j + 1
-        }) in a skew-symmetric file: its diagonal is zero and must not be stored`,
+  }
+
+  readValues(final: boolean): void {
+    const sc = this.sc;
+    const { rows, cols, entries } = this.size;
+    let data = this.values;
+    let e = this.count;
+    for (; e < entries; e++) {
+      if (!sc.next()) break;
+      sc.expectFields(1, "value");
+      if (e === data.length) {
+        this.grow();
+        data = this.values;
+      }
+      data[e] = sc.value(0, this.header.field);
+    }
+    this.count = e;
+    if (e === entries) {
+      if (sc.next()) {
+        throw sc.error(`too many entries: a ${rows}x${cols} array needs ${entries} values`);
+      }
+    } else if (final) {
+      throw sc.errorAt(
+        sc.line,
+        `too few entries: a ${rows}x${cols} array needs ${entries} values but the text ends after ${e}`,
       );
     }
-    rows[e] = i;
-    cols[e] = j;
-    values[e] = nFields === 2 ? 1 : sc.value(2, field);
-    if (lines) lines[e] = sc.line;
   }
-  if (sc.next()) {
-    throw sc.error(`too many entries: the size line declares ${entries}`);
+
+  /** The coordinates read, trimmed to the entry count. */
+  coordinates(): Coordinates {
+    const n = this.count;
+    const trim = <T extends Int32Array | Float64Array>(
+      a: T,
+    ) => (a.length === n ? a : a.slice(0, n) as T);
+    return {
+      rows: trim(this.rows),
+      cols: trim(this.cols),
+      values: trim(this.values),
+      lines: this.lines && trim(this.lines),
+    };
   }
-  return { rows, cols, values, lines };
+
+  /** The CSR matrix of a coordinate file (after the final piece). */
+  matrix(): MatrixMarketMatrix {
+    return assemble(this.coordinates(), this.header, this.size, this.source);
+  }
+
+  /** The dense matrix (after the final piece). */
+  dense(): MatrixMarketDense {
+    const { rows, cols } = this.size;
+    if (this.header.format === "array") {
+      const n = this.count;
+      return { rows, cols, data: this.values.length === n ? this.values : this.values.slice(0, n) };
+    }
+    const { matrix } = this.matrix();
+    const data = new Float64Array(rows * cols);
+    const { rowPtr, colIdx } = matrix.pattern;
+    for (let i = 0; i < rows; i++) {
+      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) data[i + colIdx[k] * rows] = matrix.values[k];
+    }
+    return { rows, cols, data };
+  }
+}
+
+/**
+ * Cuts a byte stream at line ends and hands the decoded whole lines to a
+ * {@linkcode Reader}. A line that crosses a chunk boundary is carried over
+ * as bytes (so a multi-byte character is never split); a comment or blank
+ * line longer than {@linkcode MAX_LINE} is skipped instead of carried.
+ */
+class LineSplitter {
+  readonly reader: Reader;
+  readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  /** Bytes of the unfinished line. */
+  carry = new Uint8Array(4096);
+  filled = 0;
+  /** Inside a comment or blank line too long to hold: dropping bytes up to its end. */
+  skipping = false;
+
+  constructor(reader: Reader) {
+    this.reader = reader;
+  }
+
+  push(bytes: Uint8Array): void {
+    if (this.skipping) {
+      const end = bytes.indexOf(10);
+      if (end < 0) return;
+      this.skipping = false;
+      this.reader.skipLine();
+      bytes = bytes.subarray(end + 1);
+    }
+    const last = bytes.lastIndexOf(10);
+    if (last >= 0) {
+      let text: string;
+      if (this.filled === 0) {
+        text = this.decode(bytes.subarray(0, last + 1));
+      } else {
+        this.append(bytes.subarray(0, last + 1));
+        text = this.decode(this.carry.subarray(0, this.filled));
+        this.filled = 0;
+      }
+      this.reader.push(text, false);
+      bytes = bytes.subarray(last + 1);
+    }
+    this.append(bytes);
+    if (this.filled > MAX_LINE) this.longLine();
+  }
+
+  /** Ends the input: the unfinished line, if any, is the last. */
+  end(): void {
+    if (this.skipping) {
+      this.skipping = false;
+      this.reader.skipLine();
+    }
+    this.reader.push(this.decode(this.carry.subarray(0, this.filled)), true);
+    this.filled = 0;
+  }
+
+  append(bytes: Uint8Array): void {
+    const need = this.filled + bytes.length;
+    if (need > this.carry.length) {
+      const wider = new Uint8Array(Math.max(need, 2 * this.carry.length));
+      wider.set(this.carry.subarray(0, this.filled));
+      this.carry = wider;
+    }
+    this.carry.set(bytes, this.filled);
+    this.filled = need;
+  }
+
+  /** The carried line passed {@linkcode MAX_LINE}: skip it if it is a comment, refuse a banner. */
+  longLine(): void {
+    const reader = this.reader;
+    if (reader.stage === BANNER_STAGE) {
+      throw new MatrixMarketError(
+        `line 1 is longer than ${MAX_LINE} bytes: not a Matrix Market banner`,
+        1,
+        reader.source,
+      );
+    }
+    const c = this.carry;
+    let k = 0;
+    while (k < this.filled && (c[k] === 32 || c[k] === 9 || c[k] === 13)) k++;
+    if (k === this.filled || c[k] === 37) {
+      this.filled = 0;
+      this.skipping = true;
+    }
+    // A long data line is kept: it is refused or read like any other once it ends.
+  }
+
+  decode(bytes: Uint8Array): string {
+    try {
+      return this.decoder.decode(bytes);
+    } catch (e) {
+      if (!(e instanceof RangeError || e instanceof TypeError)) throw e;
+      const line = this.reader.sc.line + 1;
+      throw new MatrixMarketError(
+        `cannot hold ${bytes.length} bytes without a line end as text: no Matrix Market line is that long`,
+        line,
+        this.reader.source,
+      );
+    }
+  }
+}
+
+function chunkSizeOf(options: ReadMatrixMarketOptions): number {
+  const { chunkSize = DEFAULT_CHUNK } = options;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new RangeError(
+      `Cannot read Matrix Market file: chunkSize must be a positive integer, got ${chunkSize}`,
+    );
+  }
+  return chunkSize;
+}
+
+/** Streams a file through a reader, `chunkSize` bytes at a time. */
+async function readFileWith(
+  path: string | URL,
+  mode: ReadMode,
+  options: ReadMatrixMarketOptions,
+): Promise<Reader> {
+  const chunkSize = chunkSizeOf(options);
+  const source = String(path);
+  const file = await Deno.open(path);
+  try {
+    const info = await file.stat();
+    if (info.isDirectory) {
+      throw new GradsolveError(`Cannot read Matrix Market file ${source}: it is a directory`);
+    }
+    const reader = new Reader(mode, source, info.isFile ? info.size : undefined);
+    const lines = new LineSplitter(reader);
+    const chunk = new Uint8Array(chunkSize);
+    for (;;) {
+      const n = await file.read(chunk);
+      if (n === null) break;
+      lines.push(chunk.subarray(0, n));
+    }
+    lines.end();
+    return reader;
+  } finally {
+    file.close();
+  }
 }
 
 function assemble(
@@ -718,6 +1187,13 @@ function assemble(
   for (let e = 0; e < entries; e++) {
     total += symmetry !== "general" && fr[e] !== fc[e] ? 2 : 1;
     offsets[e + 1] = total;
+  }
+  if (total > MAX_ENTRIES) {
+    throw new MatrixMarketError(
+      `the ${entries} entries expand to ${total} stored entries, more than the ${MAX_ENTRIES} an Int32 index can address`,
+      size.line,
+      source,
+    );
   }
   const tRows = new Int32Array(total);
   const tCols = new Int32Array(total);
@@ -781,41 +1257,6 @@ function refuseMirroredPairs(
     }
     writtenBy[targets[k]] = e + 1;
   }
-}
-
-function readDense(text: string, source: string | undefined, vector: boolean): MatrixMarketDense {
-  const sc = new Scanner(text, source);
-  const header = readBanner(sc);
-  const size = readSize(sc, header);
-  const { rows, cols } = size;
-  if (vector && cols !== 1) {
-    throw sc.error(`expected a vector (n x 1) but the size is ${rows}x${cols}`);
-  }
-  if (header.format === "coordinate") {
-    const { matrix } = assemble(readCoordinates(sc, header, size), header, size, source);
-    const data = new Float64Array(rows * cols);
-    const { rowPtr, colIdx } = matrix.pattern;
-    for (let i = 0; i < rows; i++) {
-      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) data[i + colIdx[k] * rows] = matrix.values[k];
-    }
-    return { rows, cols, data };
-  }
-  const entries = size.entries;
-  const data = new Float64Array(Math.min(entries, Math.floor((text.length - sc.pos + 1) / 2) + 1));
-  for (let e = 0; e < entries; e++) {
-    if (!sc.next()) {
-      throw sc.errorAt(
-        sc.line,
-        `too few entries: a ${rows}x${cols} array needs ${entries} values but the text ends after ${e}`,
-      );
-    }
-    sc.expectFields(1, "value");
-    data[e] = sc.value(0, header.field);
-  }
-  if (sc.next()) {
-    throw sc.error(`too many entries: a ${rows}x${cols} array needs ${entries} values`);
-  }
-  return { rows, cols, data };
 }
 
 // ---------------------------------------------------------------------------
