@@ -13,8 +13,11 @@
  * - this machine's memory bandwidth (a STREAM-like triad, best of several),
  *   and from it a lower bound on the time of one CG iteration (the bytes its
  *   passes must stream), set against the measured time;
- * - optionally the C/Eigen reference of `scripts/bench_cg_reference.ts`
- *   (needs g++ and libeigen3-dev; skipped with a note otherwise).
+ * - optionally the C reference `bench/c/cg_reference.cpp` (needs a C++
+ *   compiler; Eigen's headers are optional), timed in rounds interleaved with
+ *   gradsolve's CG on the largest grid, so that the report's CG time per
+ *   iteration and its ratio to C come from one measurement. Without a
+ *   compiler the comparison is skipped with a one-line note.
  *
  * The GPU part is skipped with a note when no WebGPU adapter exists; a
  * software adapter (Mesa llvmpipe) is named as such, because its numbers then
@@ -27,7 +30,6 @@
  */
 
 import { norm2 } from "../lib/linalg/vector.ts";
-import { fileURLToPath } from "node:url";
 import { sparseTensor, type Tensor, tensor, vjp, vjpAsync } from "../lib/autodiff/mod.ts";
 import { solveWithInfo } from "../lib/diff/solve.ts";
 import { solveAsyncWithInfo } from "../lib/diff/solve_async.ts";
@@ -39,6 +41,22 @@ import type { SolveMethod } from "../lib/linalg/result.ts";
 import { solveLinear } from "../lib/linalg/solve.ts";
 import { Rng } from "../lib/random.ts";
 import { experimentMain } from "./_experiment_main.ts";
+import { printAboutOnHelp, REFERENCE_MACHINE } from "./_about.ts";
+import {
+  compileCgReference,
+  type CompiledReference,
+  runCFixed,
+  runCSpmv,
+} from "./_cg_reference.ts";
+import {
+  backwardSentence,
+  cacheSentence,
+  readbackSentence,
+  readmeSummary,
+} from "./_findings_bench.ts";
+import { collectRunInfo } from "../lib/report/run_info.ts";
+import { formatBytes, type MachineFacts, readMachineFacts } from "./_machine.ts";
+import { humanTable } from "./_tables.ts";
 import { barPlot, linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";
@@ -261,18 +279,30 @@ function maxIterFor(method: string, N: number, gmresMaxN: number): number {
   return Math.max(1000, 40 * N);
 }
 
-function cpuSolve(p: Problem, method: SolveMethod, gmresMaxN: number, bwBytesPerMs: number) {
+function cpuSolve(
+  p: Problem,
+  method: SolveMethod,
+  gmresMaxN: number,
+  bwBytesPerMs: number,
+  timed?: number,
+) {
   const n = p.A.shape[0];
   const maxIter = maxIterFor(method, p.N, gmresMaxN);
   let best = Infinity;
   let result = undefined as ReturnType<typeof solveLinear> | undefined;
-  // Best of three for solves under 300 ms; one run of the slow ones.
-  for (let rep = 0; rep < 3; rep++) {
-    const t0 = performance.now();
+  if (timed !== undefined) {
+    // One solve whose time the caller measured already (the rounds paired with the C reference).
     result = solveLinear(p.A, p.b, { method, rtol: RTOL, maxIter, onFailure: "return" });
-    const ms = performance.now() - t0;
-    best = Math.min(best, ms);
-    if (ms > 300) break;
+    best = timed;
+  } else {
+    // Best of three for solves under 300 ms; one run of the slow ones.
+    for (let rep = 0; rep < 3; rep++) {
+      const t0 = performance.now();
+      result = solveLinear(p.A, p.b, { method, rtol: RTOL, maxIter, onFailure: "return" });
+      const ms = performance.now() - t0;
+      best = Math.min(best, ms);
+      if (ms > 300) break;
+    }
   }
   result = result!;
   const iterative = method !== "direct";
@@ -452,52 +482,78 @@ async function gpuDiff(
   };
 }
 
-/** Summary of the C reference run (`scripts/bench_cg_reference.ts --json`). */
+/** The C comparison on the largest grid, measured in rounds interleaved with gradsolve's CG. */
 interface ReferenceSummary {
   N: number;
   n: number;
   nnz: number;
+  /** Iterations of each C CG run (fixed count, b = A·1, x₀ = 0). */
   iterations: number;
   rounds: number;
+  /** Compile command. */
+  command: string;
+  /** Milliseconds per iteration (medians over the rounds); `gradsolve_cg` is the sweep's CG row. */
   msPerIteration: Record<string, number>;
+  /** gradsolve / C ratios of those medians. */
   ratios: Record<string, number>;
 }
 
-async function runReference(
-  quick: boolean,
-): Promise<{ summary?: ReferenceSummary; note: string }> {
-  const script = fileURLToPath(new URL("./bench_cg_reference.ts", import.meta.url));
-  const cpp = fileURLToPath(new URL("../../shared/bench/cg_reference.cpp", import.meta.url));
-  try {
-    await Deno.stat(cpp);
-  } catch {
-    return { note: `skipped: the C reference source ${cpp} is not there` };
+/**
+ * CG on the reference grid, timed in `rounds` solves each preceded by one run
+ * of every C implementation (and SpMV timings of both), so that gradsolve's
+ * and C's numbers share the machine's state. The CG row the sweep reports is
+ * the median of these rounds, and the ratios are taken against it.
+ */
+async function pairedCg(
+  p: Problem,
+  reference: CompiledReference | undefined,
+  rounds: number,
+  cIterations: number,
+): Promise<{ ms: number; summary?: ReferenceSummary }> {
+  const solveMs: number[] = [];
+  const c = new Map<string, number[]>();
+  const push = (impl: string, ms: number) => c.set(impl, [...(c.get(impl) ?? []), ms]);
+  const x = Float64Array.from({ length: p.A.shape[0] }, (_, i) => Math.sin(i));
+  const y = new Float64Array(x.length);
+  for (let round = 0; round < rounds; round++) {
+    if (reference) {
+      for (const t of await runCFixed(reference, { N: p.N, iterations: cIterations, round })) {
+        push(t.impl, t.ms);
+      }
+      for (const t of await runCSpmv(reference, p.N)) push(t.impl, t.ms);
+      const batch = Math.max(1, Math.floor(2e6 / p.A.nnz));
+      const samples: number[] = [];
+      for (let k = -3; k < 31; k++) {
+        const s0 = performance.now();
+        for (let j = 0; j < batch; j++) p.A.apply(x, y);
+        if (k >= 0) samples.push((performance.now() - s0) / batch);
+      }
+      push("gradsolve_spmv", median(samples));
+    }
+    const t0 = performance.now();
+    solveLinear(p.A, p.b, {
+      method: "cg",
+      rtol: RTOL,
+      maxIter: maxIterFor("cg", p.N, 0),
+      onFailure: "return",
+    });
+    solveMs.push(performance.now() - t0);
   }
-  const probe = await new Deno.Command("g++", {
-    args: ["--version"],
-    stdout: "null",
-    stderr: "null",
-  })
-    .output().catch(() => undefined);
-  if (!probe?.success) return { note: "skipped: g++ is not installed" };
-  const args = quick
-    ? ["--quick", "--rounds", "1", "--iters", "50"]
-    : ["--rounds", "3", "--iters", "100"];
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, "--json", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n").find((l) =>
-      l.includes("Cannot")
-    );
-    return { note: `skipped: the reference run failed (${err ?? `exit ${out.code}`})` };
-  }
-  const summary = JSON.parse(new TextDecoder().decode(out.stdout)) as ReferenceSummary;
+  const ms = median(solveMs);
+  if (!reference) return { ms };
+  const med = Object.fromEntries([...c].map(([impl, v]) => [impl, median(v)]));
   return {
-    summary,
-    note: `ran \`scripts/bench_cg_reference.ts --json ${args.join(" ")}\``,
+    ms,
+    summary: {
+      N: p.N,
+      n: p.A.shape[0],
+      nnz: p.A.nnz,
+      iterations: cIterations,
+      rounds,
+      command: reference.command,
+      msPerIteration: med,
+      ratios: {},
+    },
   };
 }
 
@@ -536,6 +592,21 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
   const cpuGmresMaxN = quick ? 64 : 256;
   const cpuDiffSizes = quick ? [16, 32] : [128, 512];
   const cpuDiffGmresMaxN = quick ? 32 : 128;
+  const refN = Math.max(...cpuSizes);
+  const rounds = quick ? 1 : 3;
+  const machine = readMachineFacts();
+
+  // The C reference, compiled before anything is timed.
+  let compiled: CompiledReference | undefined;
+  let referenceNote = "skipped (`--skip-reference`)";
+  if (!args.skipReference) {
+    const outcome = await compileCgReference();
+    if (outcome.ok) compiled = outcome.reference;
+    else {
+      referenceNote = `skipped: ${outcome.reason}`;
+      console.error(`bench: C reference ${referenceNote}`);
+    }
+  }
 
   // 1. Memory bandwidth.
   const bandwidth = measureBandwidth(quick ? 1 << 22 : 1 << 23, quick ? 5 : 10);
@@ -568,13 +639,20 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
     cpuSolve(warm, m, 100, bwBytesPerMs);
     await cpuDiff(warm, m);
   }
+  let referenceSummary: ReferenceSummary | undefined;
   for (const N of cpuSizes) {
     const p = problem(N, seed);
     for (const m of CPU_METHODS) {
-      solves.push(cpuSolve(p, m, cpuGmresMaxN, bwBytesPerMs));
+      if (m === "cg" && N === refN) {
+        // The one CG measurement at this size: median of rounds interleaved with the C runs.
+        const paired = await pairedCg(p, compiled, rounds, quick ? 100 : 100);
+        referenceSummary = paired.summary;
+        solves.push(cpuSolve(p, m, cpuGmresMaxN, bwBytesPerMs, paired.ms));
+      } else solves.push(cpuSolve(p, m, cpuGmresMaxN, bwBytesPerMs));
       bar.tick();
     }
   }
+  await compiled?.dispose();
   for (const N of cpuDiffSizes) {
     const p = problem(N, seed);
     for (const m of CPU_METHODS) {
@@ -610,10 +688,25 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
   }
   bar.done();
 
-  // 4. The C reference (optional).
-  const reference = args.skipReference
-    ? { summary: undefined, note: "skipped (`--skip-reference`)" }
-    : await runReference(quick);
+  // 4. The C reference: ratios against the sweep's own CG row at the same size.
+  if (referenceSummary) {
+    const ours = solves.find((r) => r.backend === "cpu" && r.method === "cg" && r.N === refN)!;
+    const c = referenceSummary.msPerIteration;
+    c.gradsolve_cg = ours.msPerIteration;
+    referenceSummary.ratios = {
+      cgVsCFused: ours.msPerIteration / (c.c_cg_fused ?? NaN),
+      cgVsCPlain: ours.msPerIteration / (c.c_cg_plain ?? NaN),
+      cgVsEigen: ours.msPerIteration / (c.eigen_cg ?? NaN),
+      spmvVsC: (c.gradsolve_spmv ?? NaN) / (c.c_spmv ?? NaN),
+      spmvVsEigen: (c.gradsolve_spmv ?? NaN) / (c.eigen_spmv ?? NaN),
+    };
+  }
+  const reference = {
+    summary: referenceSummary,
+    note: referenceSummary
+      ? `${referenceSummary.rounds} round(s) interleaved with gradsolve's CG`
+      : referenceNote,
+  };
 
   return await writeReport({
     started,
@@ -629,6 +722,8 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
     adapter: ctx?.name,
     software,
     reference,
+    machine,
+    cgRounds: rounds,
     sizes: { cpuSizes, cpuGmresMaxN, cpuDiffSizes, gpuSizes, gpuGmresMaxN, gpuDiffSizes },
   });
 }
@@ -647,6 +742,8 @@ interface ReportInput {
   adapter: string | undefined;
   software: boolean;
   reference: { summary?: ReferenceSummary; note: string };
+  machine: MachineFacts;
+  cgRounds: number;
   sizes: Record<string, number | number[]>;
 }
 
@@ -735,7 +832,12 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     problem: "2-D Poisson, 5-point stencil (diagonal 4), N×N grid, n = N²; b = A·x*, x* ~ N(0, I)",
     triad: `${bandwidth.length} float64 elements per array, best of ${bandwidth.repetitions}`,
     cpuThreads: "1 (Deno main thread)",
-    hardwareConcurrency: navigator.hardwareConcurrency,
+    logicalCpus: input.machine.logicalCpus,
+    cpuModel: input.machine.cpuModel ?? "unknown",
+    lastLevelCache: input.machine.lastLevelCache
+      ? `L${input.machine.lastLevelCache.level} ${formatBytes(input.machine.lastLevelCache.bytes)}`
+      : "unknown",
+    cgRoundsAtLargestN: input.cgRounds,
   });
   report.text(
     "What a solve costs on this machine, measured, and how far each number is from what the " +
@@ -757,9 +859,9 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   report.text(
     `**GPU adapter:** ${adapterText}.${
       input.software
-        ? " This is a software rasteriser running on the same two CPU cores: its numbers " +
-          "measure the WebGPU path's overheads (dispatches, ~11 ms per read-back in Deno), not " +
-          "GPU speed, and its sizes are kept small."
+        ? ` This is a software rasteriser running on the same ${input.machine.logicalCpus} ` +
+          "logical CPUs: its numbers measure the WebGPU path's overheads (dispatches and " +
+          `read-backs; ${readbackSentence(gpu)}), not GPU speed, and its sizes are kept small.`
         : ""
     }${input.gpuNote ? ` ${input.gpuNote}` : ""}`,
   );
@@ -832,8 +934,16 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       caption: "Milliseconds per iteration (solve time / iterations; GPU: (record + submit + " +
         "wait) / iterations; BiCGSTAB counts half-steps, one SpMV each, on both backends). The " +
         "bound lines are the bytes one CG iteration must stream divided by the measured triad " +
-        "bandwidth; below about n = 2·10⁵ the working set fits the 32 MiB L3 cache and a solver " +
-        "can run faster than the DRAM bound.",
+        `bandwidth. ${
+          cacheSentence(
+            input.machine.lastLevelCache,
+            cgIterationBytes(1e6, 5e6, "float64") / 1e6,
+            cpu.filter((r) => r.method === "cg").map((r) => ({
+              n: r.n,
+              fraction: r.boundMsPerIteration / r.msPerIteration,
+            })),
+          )
+        }`,
     },
   );
   report.table(
@@ -847,12 +957,25 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       "rel. residual": r.relativeResidual,
       "time (ms)": r.ms,
       "ms / iteration": r.method === "direct" ? null : r.msPerIteration,
-      "CG bound (ms/it)": r.method === "cg" ? r.boundMsPerIteration : null,
-      "fraction of BW": r.method === "cg" ? r.boundMsPerIteration / r.msPerIteration : null,
     })),
     {
-      caption: "Every solve. 'fraction of BW' = bound / measured per-iteration time (1 = the " +
-        "iteration streams its bytes at the triad rate; above 1 = served from cache).",
+      caption: `Every solve (time: best of up to three runs; CG at N = ${
+        Math.max(...cpu.map((r) => r.N))
+      } on the CPU: median of ${input.cgRounds} run(s) interleaved with the C reference).`,
+    },
+  );
+  report.table(
+    solves.filter((r) => r.method === "cg").map((r) => ({
+      backend: r.backend,
+      n: r.n,
+      "ms / iteration": r.msPerIteration,
+      "bound (ms / iteration)": r.boundMsPerIteration,
+      "fraction of bandwidth": r.boundMsPerIteration / r.msPerIteration,
+    })),
+    {
+      caption: "CG against the bandwidth bound. Fraction = bound / measured time per " +
+        "iteration (1: the iteration streams its bytes at the triad rate; above 1: served " +
+        "from cache).",
     },
   );
   report.text(
@@ -1003,9 +1126,9 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   });
   report.figure(diffPanels, {
     caption: "Forward (traced solve) and backward (pullback: adjoint solve Aᵀλ = x̄ plus " +
-      "the value gradient) of one differentiable solve, both to rtol 1e-6. Krylov backward " +
-      "passes cost about one more solve; the direct solver's backward pass reuses the " +
-      "factorisation and costs two triangular solves.",
+      `the value gradient) of one differentiable solve, both to rtol 1e-6. ${
+        backwardSentence(krylovRatios, directRatio)
+      } Panel titles give backend and grid.`,
   });
   report.table(
     diff.map((d) => ({
@@ -1031,22 +1154,30 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   report.section("C and Eigen reference");
   if (ref) {
     report.text(
-      `Reference run (${reference.note}): the same 2-D Poisson matrix at N = ${ref.N} (n = ${
-        ref.n.toLocaleString("en")
-      }), ${ref.iterations} CG iterations from x = 0, median of ${ref.rounds} round(s), g++ -O3 ` +
-        "-march=native, single thread. The bandwidth fraction uses the same float64 byte count " +
-        "as above (Eigen's and the plain C loop's own traffic differ slightly).",
+      `\`bench/c/cg_reference.cpp\`, compiled as \`${ref.command}\`, on the same 2-D Poisson ` +
+        `matrix at N = ${ref.N} (n = ${ref.n.toLocaleString("en")}): ${ref.iterations} CG ` +
+        `iterations from x = 0 per C run, single thread, median of ${ref.rounds} round(s). ` +
+        "Each round runs every C implementation and then one gradsolve CG solve of the sweep " +
+        "above, so gradsolve's number here is the sweep's CG row at this size, not a separate " +
+        "measurement. The bandwidth fraction uses the same float64 byte count as above " +
+        "(Eigen's and the plain C loop's own traffic differ slightly)." +
+        (ref.msPerIteration.eigen_cg === undefined
+          ? " Eigen's headers were not found, so only the plain C implementations ran."
+          : ""),
     );
     report.table(
       Object.entries(ref.msPerIteration).map(([impl, ms]) => ({
-        implementation: impl,
+        implementation: IMPL_NAMES[impl] ?? impl,
         "ms / iteration (median)": ms,
-        "fraction of BW (CG rows)": impl.endsWith("_cg") ? refFraction(impl) : null,
+        "fraction of bandwidth": impl.endsWith("_cg") ? refFraction(impl) : null,
       })),
-      { caption: "scripts/bench_cg_reference.ts, run from this script" },
+      { caption: "CG and SpMV time per iteration, C against gradsolve (medians over the rounds)" },
     );
     report.table(
-      Object.entries(ref.ratios).map(([ratio, value]) => ({ ratio, value })),
+      Object.entries(ref.ratios).filter(([, v]) => Number.isFinite(v)).map(([ratio, value]) => ({
+        comparison: RATIO_NAMES[ratio] ?? ratio,
+        "gradsolve / reference": value,
+      })),
       { caption: "gradsolve / reference time ratios (medians; > 1: gradsolve is slower)" },
     );
   } else {
@@ -1138,15 +1269,114 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       "cvxpylayers (Agrawal et al. 2019) reuse factorisations in the backward pass as the " +
       "direct solver does here.",
   );
-  report.table(
-    Object.entries(metrics).map(([metric, value]) => ({ metric, value })),
-    { caption: "The numbers that define the result (also returned by run() as metrics)" },
+  const summary = readmeSummary({
+    commit: (await collectRunInfo()).commit,
+    command: `deno run -A scripts/bench.ts${input.quick ? " --quick" : ""}`,
+    n: cgBig.n,
+    bandwidthGBs: bandwidth.gbPerSecond,
+    cgMsPerIteration: cgBig.msPerIteration,
+    bandwidthFraction: cpuFraction,
+    ...(ref?.msPerIteration.c_cg_fused
+      ? { cFusedMsPerIteration: ref.msPerIteration.c_cg_fused }
+      : {}),
+    ...(ref?.msPerIteration.c_cg_plain
+      ? { cPlainMsPerIteration: ref.msPerIteration.c_cg_plain }
+      : {}),
+    ...(ref?.msPerIteration.eigen_cg ? { eigenMsPerIteration: ref.msPerIteration.eigen_cg } : {}),
+  });
+  report.section("Summary for the README");
+  report.text(
+    "The figures the README quotes, all from this run (the same numbers as the tables above). " +
+      "`bench.ts` prints this table when it finishes.",
   );
+  report.table(
+    [
+      { quantity: "CG time per iteration, gradsolve (ms)", value: cgBig.msPerIteration },
+      { quantity: "unknowns n", value: cgBig.n },
+      { quantity: "fraction of triad bandwidth", value: cpuFraction },
+      { quantity: "triad bandwidth (GB/s)", value: bandwidth.gbPerSecond },
+      ...(ref
+        ? [
+          {
+            quantity: "CG time per iteration, plain C fused (ms)",
+            value: ref.msPerIteration.c_cg_fused,
+          },
+          { quantity: "gradsolve / plain C fused", value: ref.ratios.cgVsCFused },
+          { quantity: "gradsolve / plain C separate loops", value: ref.ratios.cgVsCPlain },
+        ]
+        : []),
+    ],
+    { caption: "README figures (one measurement of gradsolve's CG, paired with the C runs)" },
+  );
+  report.table(humanTable(metrics, METRIC_NAMES), {
+    caption: "The numbers that define the result",
+  });
   const written = await report.write(input.out);
+  console.log(`\n${summary}\n`);
   return { finding, metrics, solves, diff, bandwidth, html: written.html, json: written.json };
 }
 
+const IMPL_NAMES: Record<string, string> = {
+  eigen_cg: "Eigen ConjugateGradient (CG)",
+  c_cg_plain: "plain C, separate loops (CG)",
+  c_cg_fused: "plain C, fused loops (CG)",
+  gradsolve_cg: "gradsolve (CG)",
+  eigen_spmv: "Eigen (SpMV)",
+  c_spmv: "plain C (SpMV)",
+  gradsolve_spmv: "gradsolve (SpMV)",
+};
+
+const RATIO_NAMES: Record<string, string> = {
+  cgVsCFused: "CG vs plain C, fused loops",
+  cgVsCPlain: "CG vs plain C, separate loops",
+  cgVsEigen: "CG vs Eigen",
+  spmvVsC: "SpMV vs plain C",
+  spmvVsEigen: "SpMV vs Eigen",
+};
+
+const METRIC_NAMES: Record<string, string> = {
+  bandwidthGBs: "triad bandwidth (GB/s)",
+  cpuCgN: "largest CPU grid side N",
+  cpuCgMsPerIteration: "CPU CG time per iteration at that N (ms)",
+  cpuCgBoundMsPerIteration: "CPU CG bandwidth bound per iteration (ms)",
+  cpuCgBandwidthFraction: "CPU CG fraction of bandwidth",
+  cpuCgMs: "CPU CG solve time (ms)",
+  cpuDirectMs: "CPU direct solve time (ms)",
+  cgBeatsDirectFromN: "CG faster than direct from grid side N (−1: never)",
+  gpuRan: "GPU part ran",
+  gpuSoftware: "GPU adapter is software",
+  gpuAdapter: "GPU adapter",
+  gpuCgN: "largest GPU grid side N",
+  gpuCgMsPerIteration: "GPU CG time per iteration (ms)",
+  gpuOverCpuPerIteration: "GPU / CPU time per CG iteration",
+  gpuCgReadbacks: "GPU CG read-backs",
+  gpuCgIterations: "GPU CG iterations",
+  maxReadbackExcess: "largest read-backs beyond one per K steps",
+  gpuWaitShare: "share of GPU loop time spent waiting",
+  backwardOverForwardCg: "backward / forward, CG",
+  backwardOverForwardBicgstab: "backward / forward, BiCGSTAB",
+  backwardOverForwardGmres: "backward / forward, GMRES(30)",
+  backwardOverForwardMinres: "backward / forward, MINRES",
+  backwardOverForwardDirect: "backward / forward, direct",
+  backwardOverForwardGpuCg: "backward / forward, GPU CG",
+  backwardOverForwardPerIterationCg: "backward / forward per iteration, CG",
+  maxAdjointResidual: "largest adjoint residual ‖Aᵀb̄ − x̄‖/‖x̄‖",
+  cReference: "C reference ran",
+  cReferenceN: "C reference grid side N (−1: none)",
+  gradsolveOverCFused: "gradsolve / plain C fused, CG",
+  gradsolveOverEigen: "gradsolve / Eigen, CG",
+  cFusedBandwidthFraction: "plain C fused CG fraction of bandwidth",
+};
+
 if (import.meta.main) {
+  printAboutOnHelp({
+    what: "Benchmarks the CPU and GPU solvers on 2-D Poisson matrices (time to solution, time " +
+      "per iteration against the measured memory bandwidth, forward vs backward of the " +
+      "differentiable solve) and compares CG with plain C (bench/c/cg_reference.cpp) when a " +
+      "C++ compiler exists. Prints a README-ready summary at the end.",
+    duration: { quick: "QUICK_BENCH", full: "FULL_BENCH", machine: REFERENCE_MACHINE },
+    writes: "OUT/bench.html, OUT/bench.json and OUT/index.html",
+  });
   await experimentMain("bench", {
     checkEvery: {
       type: "number",

@@ -50,6 +50,13 @@ import { initMlp, type Mlp, mlpForward } from "../lib/nn/mlp.ts";
 import { Rng } from "../lib/random.ts";
 import type { ExperimentArgs } from "../lib/report/args.ts";
 import { experimentMain } from "./_experiment_main.ts";
+import { printAboutOnHelp, REFERENCE_MACHINE } from "./_about.ts";
+import {
+  payoffSentence,
+  perIterationSentence,
+  woodburySentence,
+} from "./_findings_learned_preconditioner.ts";
+import { humanTable } from "./_tables.ts";
 import { heatmap, histogram, linePlot, scatterPlot } from "../lib/report/plots.ts";
 import { progress } from "../lib/report/progress.ts";
 import { Report, type WrittenReport } from "../lib/report/report.ts";
@@ -801,9 +808,9 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
     }),
   ], {
     caption:
-      "Training curves. Left: factor loss of the learned IC(0) correction (step 0 is plain IC(0)) " +
-      "on the training member of that step and averaged over four held-out members. Right: " +
-      "log10 residual after the unrolled PCG steps for the Woodbury form: the training draw (one " +
+      "Training curves. First panel: factor loss of the learned IC(0) correction (step 0 is " +
+      "plain IC(0)) on the training member of that step and averaged over four held-out " +
+      'members. Second panel ("diagonal + low-rank"): log10 residual after the unrolled PCG steps for the Woodbury form: the training draw (one ' +
       "random member and right-hand side per step, hence noisy) and the mean over four fixed " +
       "held-out members and right-hand sides.",
   });
@@ -844,32 +851,34 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
         "of a run to rtol 1e-10, median over the held-out members.",
     },
   );
+  // One small histogram per preconditioner (equal bins within a family), so that no
+  // distribution hides another: Jacobi and Woodbury nearly coincide.
+  const histPanel = (name: Parameters<typeof S>[0], lo: number, hi: number) =>
+    histogram({
+      // A series named "none" would be drawn in the colour "none" (invisible).
+      series: [{ name: name === "none" ? "no preconditioner" : name, values: S(name).iters }],
+      xLabel: "PCG iterations to rtol 1e-8",
+      yLabel: "held-out matrices",
+      title: name,
+      bins: Math.max(5, Math.min(12, Math.ceil((hi - lo + 1) / 2))),
+      width: 300,
+      height: 220,
+    });
+  const span = (ns: Parameters<typeof S>[0][]) => {
+    const all = ns.flatMap((n) => S(n).iters);
+    return [Math.min(...all), Math.max(...all)] as const;
+  };
+  const [dLo, dHi] = span(["Jacobi", "Woodbury (learned)"]);
+  const [fLo, fHi] = span(["IC(0)", "learned IC(0)"]);
   report.figure([
-    histogram({
-      series: [
-        { name: "none", values: S("none").iters },
-        { name: "Jacobi", values: S("Jacobi").iters },
-        { name: "Woodbury (learned)", values: S("Woodbury (learned)").iters },
-      ],
-      xLabel: "PCG iterations to rtol 1e-8",
-      yLabel: "held-out matrices",
-      width: 480,
-      height: 320,
-    }),
-    histogram({
-      series: [
-        { name: "IC(0)", values: S("IC(0)").iters },
-        { name: "learned IC(0)", values: S("learned IC(0)").iters },
-      ],
-      xLabel: "PCG iterations to rtol 1e-8",
-      yLabel: "held-out matrices",
-      width: 480,
-      height: 320,
-    }),
+    histPanel("none", Math.min(...S("none").iters), Math.max(...S("none").iters)),
+    histPanel("Jacobi", dLo, dHi),
+    histPanel("Woodbury (learned)", dLo, dHi),
+    histPanel("IC(0)", fLo, fHi),
+    histPanel("learned IC(0)", fLo, fHi),
   ], {
-    caption:
-      "Iteration histograms over the held-out matrices: left the diagonal-type preconditioners, " +
-      "right the factor-type ones (different x ranges).",
+    caption: "Iteration histograms over the held-out matrices, one panel per preconditioner " +
+      "(titles); x ranges differ between panels.",
   });
   const idx = Array.from({ length: P.test }, (_, i) => i);
   report.figure(
@@ -908,9 +917,8 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
       height: 360,
     }),
   ], {
-    caption:
-      "Left: the coefficient field of the first held-out member. Right: PCG residual histories " +
-      "on it (run to 1e-10) for every preconditioner.",
+    caption: 'The coefficient field of the first held-out member ("log10 κ") and the PCG ' +
+      "residual histories on it (run to 1e-10) for every preconditioner.",
   });
 
   report.section("Verdict");
@@ -919,32 +927,82 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
       `IC(0) (${beatsIc0Iterations ? "at least 5% fewer" : "not 5% fewer"}), ${
         r3(learnedTime + mean(S("learned IC(0)").setupMs))
       } ms vs ${r3(icTime + mean(S("IC(0)").setupMs))} ms per solve including setup ` +
-      `(${beatsIc0Time ? "faster" : "not faster"}). Same sparsity as IC(0), so each iteration ` +
-      "costs the same; the setup adds the network on top of the IC(0) factorisation.\n" +
-      `- Diagonal + low-rank (Woodbury): ${wbIt.toFixed(1)} vs ${jac.toFixed(1)} for Jacobi ` +
-      `(${
-        wbBeatsJacobi ? "at least 5% better" : "not 5% better"
-      }). The low-rank part is shared across the ` +
-      "family, but the slow (small-eigenvalue) modes of each member depend on its own κ field, and " +
-      "M = D + UUᵀ can only add positive rank-r terms to a diagonal approximation of A; " +
-      "it cannot reach the IC(0) class.\n" +
-      `- Training cost: ${icTrainSeconds.toFixed(1)} s (learned IC(0)) and ` +
-      `${wbTrainSeconds.toFixed(1)} s (Woodbury) on this CPU; a learned preconditioner pays off ` +
-      "only when many systems of the family are solved.\n" +
+      `(${beatsIc0Time ? "faster" : "not faster"}). ${
+        perIterationSentence(
+          learnedTime / mean(S("learned IC(0)").iters),
+          icTime / mean(S("IC(0)").iters),
+        )
+      }; the setup adds the network on top of the IC(0) factorisation.\n` +
+      `- ${woodburySentence(wbBeatsJacobi, wbIt, jac)}\n` +
+      `- Training cost: ${
+        payoffSentence({
+          name: "The learned IC(0) correction",
+          baseline: "IC(0)",
+          learnedMs: learnedTime + mean(S("learned IC(0)").setupMs),
+          baselineMs: icTime + mean(S("IC(0)").setupMs),
+          trainSeconds: icTrainSeconds,
+        })
+      } ${
+        payoffSentence({
+          name: "The Woodbury form",
+          baseline: "Jacobi",
+          learnedMs: mean(S("Woodbury (learned)").solveMs) +
+            mean(S("Woodbury (learned)").setupMs),
+          baselineMs: mean(S("Jacobi").solveMs) + mean(S("Jacobi").setupMs),
+          trainSeconds: wbTrainSeconds,
+        })
+      }\n` +
       "- References: conjugate gradients (Hestenes & Stiefel, 1952); incomplete Cholesky " +
       "(Meijerink & van der Vorst, 1977); the CG–Lanczos relation for eigenvalue estimates " +
       "(Saad, *Iterative Methods for Sparse Linear Systems*, 2003, §6.7.3); the factor loss (Li, " +
       "Chen, Du & Matusik, *Learning Preconditioners for Conjugate Gradient PDE Solvers*, ICML 2023).",
   );
-  report.table(
-    { columns: ["metric", "value"], rows: Object.entries(metrics).map(([k, v]) => [k, v]) },
-    { caption: "The numbers that define the finding (also asserted by the test)." },
-  );
+  report.table(humanTable(metrics, metricName), {
+    caption: "The numbers that define the finding (also asserted by the test).",
+  });
   const written = await report.write(out);
   return { finding, metrics, written };
 }
 
+const metricName: Record<string, string> = {
+  n: "unknowns n",
+  trainMembers: "training members",
+  heldOutMembers: "held-out members",
+  meanItersNone: "mean iterations, none",
+  meanItersJacobi: "mean iterations, Jacobi",
+  meanItersIc0: "mean iterations, IC(0)",
+  meanItersWoodbury: "mean iterations, Woodbury (learned)",
+  meanItersLearnedIc0: "mean iterations, learned IC(0)",
+  meanSolveMsIc0: "mean solve time, IC(0) (ms)",
+  meanSolveMsLearnedIc0: "mean solve time, learned IC(0) (ms)",
+  medianConditionNone: "median κ(M⁻¹A), none",
+  medianConditionJacobi: "median κ(M⁻¹A), Jacobi",
+  medianConditionIc0: "median κ(M⁻¹A), IC(0)",
+  medianConditionWoodbury: "median κ(M⁻¹A), Woodbury (learned)",
+  medianConditionLearnedIc0: "median κ(M⁻¹A), learned IC(0)",
+  learnedIcLossStart: "learned IC(0): training factor loss at step 0",
+  learnedIcLossEnd: "learned IC(0): training factor loss at the end",
+  learnedIcHeldOutLossStart: "learned IC(0): held-out factor loss at step 0",
+  learnedIcHeldOutLossEnd: "learned IC(0): held-out factor loss at the end",
+  woodburyHeldOutLossStart: "Woodbury: held-out log10 residual at step 0",
+  woodburyHeldOutLossEnd: "Woodbury: held-out log10 residual at the end",
+  learnedBeatsJacobi: "learned IC(0) needs fewer iterations than Jacobi",
+  woodburyBeatsJacobi: "Woodbury ≥ 5% fewer iterations than Jacobi",
+  learnedBeatsIc0Iterations: "learned IC(0) ≥ 5% fewer iterations than IC(0)",
+  learnedBeatsIc0WallTime: "learned IC(0) faster than IC(0), setup included",
+  trainSecondsLearnedIc0: "training time, learned IC(0) (s)",
+  trainSecondsWoodbury: "training time, Woodbury (s)",
+  totalSeconds: "run time (s)",
+};
+
 if (import.meta.main) {
+  printAboutOnHelp({
+    what: "Trains two preconditioners for a family of random-κ diffusion matrices (a learned " +
+      "IC(0) correction and a diagonal + low-rank form) and compares them on held-out " +
+      "matrices with none, Jacobi and IC(0): iterations, time with setup, spectra.",
+    duration: { quick: "QUICK_LP", full: "FULL_LP", machine: REFERENCE_MACHINE },
+    writes: "OUT/learned_preconditioner.html, OUT/learned_preconditioner.json and OUT/index.html",
+  });
   await experimentMain("learned_preconditioner", {}, async (args) => {
     const { finding, written } = await run(args);
     return { finding, html: written.html };

@@ -1,0 +1,260 @@
+// Every finding rule of the experiment reports, both branches: the sentence follows the data.
+import assert from "node:assert/strict";
+import {
+  adjointCostSentence,
+  errorLocationSentence,
+  iterationTrendSentence,
+  recoveryVerdict,
+  rmsWhere,
+} from "../scripts/_findings_pinn.ts";
+import {
+  digitsLost,
+  fdBullet,
+  fdCaption,
+  implicitBullet,
+  slopesBullet,
+  toleranceCaption,
+  toleranceClause,
+  truncatedBullet,
+  unrolledFullSentence,
+  unrolledStopBullet,
+} from "../scripts/_findings_gradient_quality.ts";
+import {
+  biased,
+  geometric,
+  publishedSentence,
+  sampledSentence,
+  telescopingClause,
+  telescopingSentence,
+  truncatedSentence,
+} from "../scripts/_findings_stochastic.ts";
+import {
+  heapParagraph,
+  implicitFlatClause,
+  memoryCaption,
+  ratioCaption,
+} from "../scripts/_findings_memory.ts";
+import {
+  payoffSentence,
+  perIterationSentence,
+  woodburySentence,
+} from "../scripts/_findings_learned_preconditioner.ts";
+import {
+  backwardSentence,
+  cacheSentence,
+  readbackSentence,
+  readmeSummary,
+} from "../scripts/_findings_bench.ts";
+import { formatBytes, parseCacheSize } from "../scripts/_machine.ts";
+import { humanTable } from "../scripts/_tables.ts";
+
+Deno.test("pinn: errorLocationSentence() names the larger region, both ways", () => {
+  // The committed full run: interior RMS 0.096, boundary band 0.063.
+  const data = {
+    boundaryRms: 0.063,
+    interiorRms: 0.096,
+    bandCells: 6,
+    featureRms: 0.12,
+    backgroundRms: 0.05,
+  };
+  const s = errorLocationSentence(data);
+  assert.match(s, /^The error is not largest near the boundary: its RMS is 0\.096 inside/);
+  assert.match(s, /larger on the two bumps/);
+  const t = errorLocationSentence({ ...data, boundaryRms: 0.2, featureRms: 0.01 });
+  assert.match(t, /^The error is largest near the boundary/);
+  assert.match(t, /no larger \(RMS 0\.010\)/);
+});
+
+Deno.test("pinn: rmsWhere(), recoveryVerdict(), adjointCostSentence(), iterationTrendSentence()", () => {
+  assert.equal(rmsWhere([3, 4, 100], (c) => c < 2), Math.sqrt(12.5));
+  assert.ok(Number.isNaN(rmsWhere([1], () => false)));
+  assert.equal(recoveryVerdict(0.42, 0.07), "The coefficient is recovered");
+  assert.equal(recoveryVerdict(0.42, 0.3), "The coefficient is only partly recovered");
+  assert.match(adjointCostSentence(21.9, 23.5), /about as much/);
+  assert.match(adjointCostSentence(10, 20), /costs 2\.00× the forward one/);
+  const falling = Array.from({ length: 101 }, (_, i) => 300 - 2 * i);
+  assert.match(iterationTrendSentence(falling), /fall from 289 .* to 109/);
+  const rising = Array.from({ length: 101 }, (_, i) => 140 + (i > 90 ? 60 : 0));
+  assert.match(iterationTrendSentence(rising), /do not fall/);
+});
+
+Deno.test("gradient quality: tolerance clause and caption, both branches", () => {
+  assert.match(toleranceClause(1.02, 0.94), /in proportion to the tolerance/);
+  assert.match(toleranceClause(1.02, 0.5), /not in proportion/);
+  const tols = [1e-2, 1e-4, 1e-6, 1e-8];
+  const line = tols.map((t) => t / 2);
+  const ok = { tols, forward: line, adjoint: line.map((e) => e / 10), both: line };
+  assert.match(toleranceCaption([ok]), /tracks the looser/);
+  assert.match(toleranceCaption([ok]), /no floor is reached down to .*1\.0e-8/);
+  const floor = { ...ok, both: [5e-3, 1e-6, 8e-7, 7e-7] };
+  assert.match(toleranceCaption([floor]), /levels off/);
+  const off = { ...ok, both: line.map((e) => e * 100) };
+  assert.match(toleranceCaption([off]), /does not simply track/);
+});
+
+Deno.test("gradient quality: finite-difference caption and digits lost follow the sweep", () => {
+  const steps = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7];
+  const spd = {
+    name: "spd",
+    steps,
+    errors: [5e-2, 5e-4, 5e-6, 5e-8, 8.8e-10, 7.4e-9, 7.4e-8],
+    implicitError: 4.8e-11,
+  };
+  assert.deepEqual(digitsLost(spd).map((d) => d.toFixed(1)), ["3.8", "1.9"]);
+  assert.match(fdBullet([spd]), /a step 100× off costs 1\.9–3\.8 digits/);
+  assert.match(fdCaption([spd]), /within a decade of ε\^\(1\/3\)/);
+  assert.match(fdCaption([spd]), /even there the error is 18× the implicit/);
+  const far = { ...spd, errors: [1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3], implicitError: 1e-9 };
+  assert.match(fdCaption([far]), /lies up to 4\.2 decades/);
+  assert.match(fdCaption([far]), /as accurate as the implicit gradient/);
+});
+
+Deno.test("gradient quality: unrolled verdicts depend on iterations run and errors", () => {
+  const full = { method: "CG", problem: "SPD", cap: 1000, ran: 1000, error: 5.7e-4 };
+  assert.match(unrolledFullSentence(full), /ran all 1000 iterations/);
+  assert.match(unrolledFullSentence({ ...full, ran: 303 }), /stopped after 303 of the 1000/);
+  assert.match(unrolledFullSentence({ ...full, error: NaN }), /returns NaN/);
+  const committed = [
+    { problem: "SPD", stopError: 26.8, implicitError: 4.8e-11 },
+    { problem: "nonsymmetric", stopError: 2.6e-9, implicitError: 4.4e-10 },
+  ];
+  const s = unrolledStopBullet(committed);
+  assert.match(s, /converge on the nonsymmetric problem, but not on the SPD problem/);
+  assert.match(unrolledStopBullet([committed[1]!]), /close to the solution's on every problem/);
+  assert.match(truncatedBullet([0.8, 192], [4.8e-11, 4.4e-10]), /biased gradient/);
+  assert.match(truncatedBullet([1e-10, 192], [4.8e-11, 4.4e-10]), /comes within 100×/);
+  assert.match(implicitBullet(4.8e-11, 4.4e-10, 1e-10), /as accurate as the solves/);
+  assert.match(implicitBullet(4.8e-8, 4.4e-10, 1e-10), /less accurate/);
+  const slopes = [{ forward: 1.0, adjoint: 1.05, both: 1.02 }];
+  assert.match(slopesBullet(slopes, [1.1]), /scales with the tolerance/);
+  assert.match(slopesBullet([{ ...slopes[0]!, adjoint: 0.5 }], [1.1]), /not in proportion/);
+});
+
+Deno.test("stochastic gradients: bias, cost and trend rules, both branches", () => {
+  const sampled = { bias: 0.99, perDraw: 0.99, draws: 100 };
+  const tele = { bias: 0.01, perDraw: 0.34, draws: 100 };
+  assert.ok(biased(sampled) && !biased(tele));
+  assert.match(publishedSentence(0), /all-zero gradient/);
+  assert.match(publishedSentence(3), /does write the gradient/);
+  const at = { rate: 0.3, cost: 0.04, cosine: 0.33 };
+  assert.match(sampledSentence(sampled, at), /biased, .*cheap .*point elsewhere/);
+  assert.match(
+    sampledSentence(tele, { ...at, cost: 0.5, cosine: 0.9 }),
+    /within sampling noise.*not cheap.*right way/,
+  );
+  const sweep = {
+    ks: [1, 2, 4, 8, 16, 32, 64],
+    errors: [0.53, 0.47, 0.34, 0.19, 0.024, 5e-4, 1.3e-8],
+  };
+  assert.ok(geometric(sweep));
+  assert.ok(!geometric({ ks: [1, 2, 4], errors: [0.5, 0.6, 0.1] }));
+  const rivals = [{ cost: 0.04, error: 0.99 }, { cost: 0.1, error: 0.99 }];
+  assert.match(
+    truncatedSentence({ k: 8, error: 0.19, cost: 0.09 }, rivals, sweep),
+    /^A truncated adjoint is the better/,
+  );
+  assert.match(
+    truncatedSentence({ k: 8, error: 0.19, cost: 0.09 }, [{ cost: 0.05, error: 0.1 }], sweep),
+    /not better than row sampling/,
+  );
+  assert.match(telescopingSentence(tele, { k0: 4, cost: 0.09 }), /unbiased within sampling noise/);
+  assert.match(telescopingSentence(sampled, { k0: 4, cost: 0.09 }), /shows a bias/);
+  assert.match(telescopingClause(tele), /unbiased/);
+  assert.match(telescopingClause(sampled), /bias beyond sampling noise/);
+});
+
+Deno.test("memory: flatness, heap and ratio rules, both branches", () => {
+  assert.match(implicitFlatClause(1.0), /stays flat/);
+  assert.match(implicitFlatClause(1.3), /is not flat/);
+  const base = {
+    tapeSlope: 56,
+    heapSlope: 69,
+    implicitHeapMax: "165 KiB",
+    implicitHeapMaxBytes: 169e3,
+    smallestUnrolledHeapBytes: 2.2e6,
+    maxGap: 1.6e-3,
+  };
+  const ok = heapParagraph(base);
+  assert.match(ok, /^The heap measurements confirm/);
+  assert.match(ok, /at the noise floor/);
+  assert.match(ok, /agree/);
+  const bad = heapParagraph({ ...base, heapSlope: 200, implicitHeapMaxBytes: 1e6, maxGap: 0.1 });
+  assert.match(bad, /do not confirm/);
+  assert.match(bad, /more than a tenth/);
+  assert.match(bad, /differ/);
+  assert.match(memoryCaption(1.0, [1.0, 0.99]), /flat .*grow linearly/);
+  assert.match(memoryCaption(1.2, [0.7, 1.0]), /vary up to .*1 would be linear/);
+  assert.match(ratioCaption(1.0, 1.03), /proportional .*almost independent of n/);
+  assert.match(ratioCaption(0.6, 1.5), /log–log slope 0\.60 .*depends on n/);
+});
+
+Deno.test("learned preconditioner: payoff, per-iteration and Woodbury rules", () => {
+  const never = payoffSentence({
+    name: "The learned IC(0) correction",
+    baseline: "IC(0)",
+    learnedMs: 6.82,
+    baselineMs: 1.0,
+    trainSeconds: 2.1,
+  });
+  assert.match(never, /never pays off its 2\.1 s/);
+  const pays = payoffSentence({
+    name: "X",
+    baseline: "IC(0)",
+    learnedMs: 0.5,
+    baselineMs: 1.0,
+    trainSeconds: 2,
+  });
+  assert.match(pays, /after about 4,000 solves/);
+  assert.match(perIterationSentence(0.0249, 0.0247), /about the same/);
+  assert.match(perIterationSentence(0.05, 0.0247), /2\.02× as much/);
+  assert.match(woodburySentence(false, 119, 119), /cannot reach the IC\(0\) class/);
+  assert.match(woodburySentence(true, 90, 119), /captures slow modes/);
+});
+
+Deno.test("bench: cache, read-back, backward and README rules", () => {
+  const cache = { level: 3, bytes: 32 * 2 ** 20 };
+  assert.match(
+    cacheSentence(cache, 152, [{ n: 1024, fraction: 0.4 }]),
+    /no measured CG iteration beat/,
+  );
+  assert.match(
+    cacheSentence(cache, 152, [{ n: 1024, fraction: 1.3 }]),
+    /CG ran faster than the DRAM bound at n = 1,024/,
+  );
+  assert.match(
+    cacheSentence(cache, 152, [{ n: 1e7, fraction: 0.6 }]),
+    /no measured size is that small/,
+  );
+  assert.match(cacheSentence(undefined, 152, []), /could not be read/);
+  assert.match(
+    readbackSentence([{ waitMs: 80, readbacks: 4 }, { waitMs: 30, readbacks: 3 }]),
+    /10\.0 ms/,
+  );
+  assert.match(readbackSentence([]), /No read-back/);
+  assert.match(backwardSentence([0.99, 1.04, 1.47], 0.086), /about one more solve.*nearly free/);
+  assert.match(backwardSentence([0.99, 2.5], 0.5), /cost 0\.99–2\.50× .*costs 0\.50×/);
+  const md = readmeSummary({
+    commit: "abc1234",
+    command: "deno run -A scripts/bench.ts",
+    n: 1e6,
+    bandwidthGBs: 25.7,
+    cgMsPerIteration: 9.07,
+    bandwidthFraction: 0.65,
+    cFusedMsPerIteration: 6.2,
+  });
+  assert.match(md, /\| gradsolve CG \(float64, one thread\) \| 9\.07 \| 65% of 25\.7 GB\/s triad/);
+  assert.match(md, /\| plain C, fused loops \(g\+\+ -O3\) \| 6\.20 \| — \| 1\.46× \|/);
+  assert.ok(!md.includes("Eigen"));
+});
+
+Deno.test("machine facts and metric names", () => {
+  assert.equal(parseCacheSize("307200K"), 300 * 2 ** 20);
+  assert.equal(parseCacheSize("32M"), 32 * 2 ** 20);
+  assert.equal(parseCacheSize("x"), undefined);
+  assert.equal(formatBytes(300 * 2 ** 20), "300 MiB");
+  assert.deepEqual(humanTable({ a: 1 }, { a: "alpha (ms)" }), [{
+    quantity: "alpha (ms)",
+    value: 1,
+  }]);
+  assert.throws(() => humanTable({ b: 1 }, {}), /Cannot name metric "b"/);
+});
