@@ -7,6 +7,7 @@
  * @module
  */
 
+import { JUPYTER_DISPLAY, type MimeBundle, tensorDisplay } from "../display/bundles.ts";
 import { ShapeError } from "../errors.ts";
 
 /**
@@ -140,6 +141,23 @@ export class Tensor {
   /** The same values without a graph link (a constant for every transform). */
   detach(): Tensor {
     return this.node ? new Tensor(this.data, this.shape) : this;
+  }
+
+  /**
+   * Notebook display (Deno's Jupyter kernel): shape, dtype and a short
+   * summary (min, max, mean, 2-norm, first values).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { JUPYTER_DISPLAY } from "../display/bundles.ts";
+   * import { Tensor } from "./tensor.ts";
+   * const t = new Tensor(Float64Array.of(3, 4), [2]);
+   * assert.match(t[JUPYTER_DISPLAY]()["text/plain"], /^Tensor\[2\] float64, 2 values: min 3, max 4/);
+   * ```
+   */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return tensorDisplay(this);
   }
 
   /** `Tensor[2,2](1, 2, 3, 4)`-style summary for debugging. */

@@ -6,6 +6,7 @@
  */
 
 import type { Tensor } from "../autodiff/tensor.ts";
+import { JUPYTER_DISPLAY, type MimeBundle, solveInfoDisplay } from "../display/bundles.ts";
 import type { SolveResult } from "../linalg/result.ts";
 
 /**
@@ -44,5 +45,21 @@ export class SolveInfo {
   /** The forward result (the first column's for a block). */
   get forward(): SolveResult {
     return this.forwardColumns[0];
+  }
+
+  /**
+   * Notebook display (Deno's Jupyter kernel): forward and adjoint residual
+   * histories and a table of reason, iterations and true residual per solve.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { JUPYTER_DISPLAY } from "../display/bundles.ts";
+   * import { SolveInfo } from "./solve_info.ts";
+   * assert.match(new SolveInfo()[JUPYTER_DISPLAY]()["text/plain"], /0 numeric solve/);
+   * ```
+   */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return solveInfoDisplay(this);
   }
 }

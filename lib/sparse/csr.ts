@@ -5,6 +5,7 @@
  * @module
  */
 
+import { csrDisplay, JUPYTER_DISPLAY, type MimeBundle } from "../display/bundles.ts";
 import { NonFiniteError, ShapeError } from "../errors.ts";
 import type { LinearOperator } from "../linalg/operator.ts";
 import { patternFromTriplets, scatterTriplets } from "./coo.ts";
@@ -137,6 +138,24 @@ export class CsrMatrix implements LinearOperator {
   get(i: number, j: number): number {
     const k = this.pattern.find(i, j);
     return k < 0 ? 0 : this.values[k];
+  }
+
+  /**
+   * Notebook display (Deno's Jupyter kernel): a spy plot with the shape,
+   * stored entries, density, symmetry and value range.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { JUPYTER_DISPLAY } from "../display/bundles.ts";
+   * import { CsrMatrix } from "./csr.ts";
+   * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
+   * const bundle = A[JUPYTER_DISPLAY](); // JUPYTER_DISPLAY is Symbol.for("Jupyter.display")
+   * assert.match(bundle["text/plain"], /^CsrMatrix 2×2, 4 stored \(100%\), symmetric/);
+   * ```
+   */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return csrDisplay(this);
   }
 
   /** `y ← A x` (one fused pass over the stored entries). */
