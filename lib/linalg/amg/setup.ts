@@ -118,7 +118,7 @@ function report(
  */
 export function amgSetup(A: CsrMatrix, options: AmgOptions = {}): AmgPreconditioner {
   const t0 = performance.now();
-  const opts = resolveAmgOptions(options, A.shape[0]);
+  const opts = resolveAmgOptions(options, A.shape[0], A.symmetric);
   const h = buildHierarchy(A, opts);
   const ws: CycleWorkspace = cycleWorkspace(h);
   const symmetric = h.symmetric && opts.preSweeps === opts.postSweeps;
