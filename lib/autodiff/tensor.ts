@@ -7,7 +7,7 @@
  * @module
  */
 
-import { JUPYTER_DISPLAY, type MimeBundle, tensorDisplay } from "../display/bundles.ts";
+import { JUPYTER_DISPLAY, tensorDisplay } from "../display/bundles.ts";
 import { ShapeError } from "../errors.ts";
 
 /**
@@ -156,7 +156,7 @@ export class Tensor {
    * assert.match(t[JUPYTER_DISPLAY]()["text/plain"], /^Tensor\[2\] float64, 2 values: min 3, max 4/);
    * ```
    */
-  [JUPYTER_DISPLAY](): MimeBundle {
+  [JUPYTER_DISPLAY](): { "text/plain": string; "text/html"?: string; "image/svg+xml"?: string } {
     return tensorDisplay(this);
   }
 

@@ -6,7 +6,7 @@
  */
 
 import type { Tensor } from "../autodiff/tensor.ts";
-import { JUPYTER_DISPLAY, type MimeBundle, solveInfoDisplay } from "../display/bundles.ts";
+import { JUPYTER_DISPLAY, solveInfoDisplay } from "../display/bundles.ts";
 import type { SolveResult } from "../linalg/result.ts";
 
 /**
@@ -59,7 +59,7 @@ export class SolveInfo {
    * assert.match(new SolveInfo()[JUPYTER_DISPLAY]()["text/plain"], /0 numeric solve/);
    * ```
    */
-  [JUPYTER_DISPLAY](): MimeBundle {
+  [JUPYTER_DISPLAY](): { "text/plain": string; "text/html"?: string; "image/svg+xml"?: string } {
     return solveInfoDisplay(this);
   }
 }

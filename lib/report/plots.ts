@@ -14,6 +14,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { ShapeError } from "../errors.ts";
+import { attachDisplay, figureDisplay } from "../display/bundles.ts";
 import { DASHES, type DashName, PALETTE, seriesStyle } from "../display/palette.ts";
 import { el, escapeXml, SVG_NS, type SymbolName, symbolPath } from "../display/svg.ts";
 import { linearTicks, logTicks, tickFormatter } from "../display/ticks.ts";
@@ -190,6 +191,20 @@ function valueRange(values: number[]): [number, number] | undefined {
   return lo <= hi ? [lo, hi] : undefined;
 }
 
+/** Observable Plot scale options for one axis, as {@linkcode axisOptions} builds them. */
+export interface AxisOptions {
+  /** Axis label. */
+  label: string;
+  /** `"log"` for a logarithmic axis; linear when absent. */
+  type?: "log";
+  /** Grid lines at the ticks. */
+  grid: boolean;
+  /** Tick positions. */
+  ticks?: number[];
+  /** Tick label formatter. */
+  tickFormat?: (d: number) => string;
+}
+
 /**
  * Axis options for the plot helpers: explicit ticks (several per axis, see
  * `logTicks`) and labels in one consistent form (`tickFormatter`).
@@ -211,9 +226,9 @@ export function axisOptions(
   log: boolean,
   values: number[],
   pixels: number,
-): Plot.ScaleOptions {
+): AxisOptions {
   const range = valueRange(log ? values.filter((v) => v > 0) : values);
-  const base: Plot.ScaleOptions = log ? { type: "log", label, grid: true } : { label, grid: true };
+  const base: AxisOptions = log ? { type: "log", label, grid: true } : { label, grid: true };
   if (range === undefined) return base;
   const [lo, hi] = range;
   let ticks: number[];
@@ -404,7 +419,7 @@ export function linePlot(options: XYPlotOptions): PlotFigure {
   const notes: string[] = [];
   const rows = xyRows(series, logX, logY, notes);
   const svg = xyFigure(options, rows, true);
-  return { svg, data: seriesData(series), notes };
+  return attachDisplay({ svg, data: seriesData(series), notes }, figureDisplay);
 }
 
 /**
@@ -446,7 +461,7 @@ export function scatterPlot(options: XYPlotOptions & { diagonal?: boolean }): Pl
     notes.push("Dashed line: y = x");
   }
   const svg = xyFigure(options, rows, false, extra);
-  return { svg, data: seriesData(series), notes };
+  return attachDisplay({ svg, data: seriesData(series), notes }, figureDisplay);
 }
 
 /**
@@ -540,11 +555,11 @@ export function barPlot(options: BarPlotOptions): PlotFigure {
         Plot.ruleY([0]),
       ],
     });
-  return {
+  return attachDisplay({
     svg,
     data: { labels, series: series.map((s) => ({ name: s.name, values: Array.from(s.values) })) },
     notes: [],
-  };
+  }, figureDisplay);
 }
 
 /**
@@ -626,11 +641,11 @@ export function histogram(options: HistogramOptions): PlotFigure {
       Plot.ruleY([0]),
     ],
   });
-  return {
+  return attachDisplay({
     svg,
     data: { series: series.map((s) => ({ name: s.name, values: Array.from(s.values) })) },
     notes,
-  };
+  }, figureDisplay);
 }
 
 /**
@@ -774,9 +789,9 @@ export function heatmap(options: HeatmapOptions): PlotFigure {
       Plot.frame(),
     ],
   });
-  return {
+  return attachDisplay({
     svg,
     data: { nx, ny, extent, label, values: Array.from(values) },
     notes: nonFinite > 0 ? [`${nonFinite} non-finite cell(s) left blank`] : [],
-  };
+  }, figureDisplay);
 }

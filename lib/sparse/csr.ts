@@ -5,7 +5,7 @@
  * @module
  */
 
-import { csrDisplay, JUPYTER_DISPLAY, type MimeBundle } from "../display/bundles.ts";
+import { csrDisplay, JUPYTER_DISPLAY } from "../display/bundles.ts";
 import { NonFiniteError, ShapeError } from "../errors.ts";
 import type { LinearOperator } from "../linalg/operator.ts";
 import { patternFromTriplets, scatterTriplets } from "./coo.ts";
@@ -154,7 +154,7 @@ export class CsrMatrix implements LinearOperator {
    * assert.match(bundle["text/plain"], /^CsrMatrix 2×2, 4 stored \(100%\), symmetric/);
    * ```
    */
-  [JUPYTER_DISPLAY](): MimeBundle {
+  [JUPYTER_DISPLAY](): { "text/plain": string; "text/html"?: string; "image/svg+xml"?: string } {
     return csrDisplay(this);
   }
 
