@@ -15,7 +15,11 @@
 
 import { Rng } from "../lib/random.ts";
 import { poisson2d } from "../lib/sparse/generators.ts";
-import { formatMatrixMarket, parseMatrixMarket } from "../lib/sparse/matrix_market.ts";
+import {
+  formatMatrixMarket,
+  parseMatrixMarket,
+  readMatrixMarket,
+} from "../lib/sparse/matrix_market.ts";
 import { hasSharedData, matrixPath } from "../tests/_data.ts";
 
 const poisson = poisson2d(320);
@@ -24,6 +28,11 @@ const noisy = poisson.withValues(poisson.values.map((v) => v * (1 + rng.next()))
 const poissonText = formatMatrixMarket(poisson);
 const noisyText = formatMatrixMarket(noisy);
 const bcsstk16 = hasSharedData ? await Deno.readTextFile(matrixPath("bcsstk16")) : "";
+// readMatrixMarket streams the file in 1 MiB chunks (it used to read it whole as one string).
+const poissonFile = await Deno.makeTempFile({ prefix: "gradsolve_bench_", suffix: ".mtx" });
+await Deno.writeTextFile(poissonFile, poissonText);
+globalThis.addEventListener("unload", () => Deno.removeSync(poissonFile));
+const smallText = formatMatrixMarket(poisson2d(8));
 
 Deno.bench({
   name: "parseMatrixMarket poisson2d(320), short values",
@@ -48,6 +57,32 @@ Deno.bench({
   ignore: !hasSharedData,
   fn: () => {
     parseMatrixMarket(bcsstk16);
+  },
+});
+
+Deno.bench({
+  name: "parseMatrixMarket poisson2d(8) (64 rows, 288 entries)",
+  group: "parse",
+  fn: () => {
+    parseMatrixMarket(smallText);
+  },
+});
+
+Deno.bench({
+  name: "readMatrixMarket poisson2d(320) from a file, short values",
+  group: "read",
+  baseline: true,
+  fn: async () => {
+    await readMatrixMarket(poissonFile);
+  },
+});
+
+Deno.bench({
+  name: "readMatrixMarket bcsstk16 from a file",
+  group: "read",
+  ignore: !hasSharedData,
+  fn: async () => {
+    await readMatrixMarket(matrixPath("bcsstk16"));
   },
 });
 

@@ -49,15 +49,23 @@ export interface SolveOutput {
   device?: string;
   converged: boolean;
   reason: string;
+  /** The library's sentence, its advice naming CLI flags (see {@linkcode cliAdvice}). */
   message: string;
+  /** Krylov iterations; 0 for `direct`, which reports `refinementSteps` instead. */
   iterations: number;
+  /** `direct` only: steps of iterative refinement (solves with the factors after the first). */
+  refinementSteps?: number;
   relativeResidual: number;
   x: number[];
   gradB?: number[] | null;
   gradValues?: number[] | null;
   adjointConverged?: boolean;
   adjointReason?: string;
+  /** The adjoint solve's sentence, advice in CLI flags (absent when it did not run). */
+  adjointMessage?: string;
   adjointIterations?: number;
+  /** `direct` only: refinement steps of the adjoint solve. */
+  adjointRefinementSteps?: number;
   adjointRelativeResidual?: number | null;
   timings: { read: number; setup: number; solve: number; adjoint: number };
 }
@@ -71,7 +79,63 @@ function vectorOfLength(v: Float64Array, n: number, what: string, path: string):
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** Runs one `solve` command; throws typed errors for bad input (exit 2). */
+/**
+ * The library's advice with its option names turned into the CLI's flags
+ * (`maxIter` → `--max-iter`, "GMRES" → `--method gmres`, …); the library's
+ * own wording is left alone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cliAdvice } from "./_solve_command.ts";
+ * assert.equal(
+ *   cliAdvice("Loosen rtol or use a direct solve. Try GMRES."),
+ *   "Loosen --rtol or use --method direct. Try --method gmres.",
+ * );
+ * ```
+ */
+export function cliAdvice(message: string): string {
+  return message
+    .replace(/\bmaxIter\b/g, "--max-iter")
+    .replace(/\brtol\b/g, "--rtol")
+    .replace(/\batol\b/g, "--atol")
+    .replace(/\brestart\b/g, "--restart")
+    .replace(/\ba stronger preconditioner\b/g, "a stronger --precond (jacobi, ilu0, ic0)")
+    .replace(/\bthe preconditioner\b/g, "the preconditioner (--precond)")
+    .replace(/\ba direct solve\b/g, "--method direct")
+    .replace(/\b(MINRES|GMRES|BiCGSTAB)\b/g, (name) => `--method ${name.toLowerCase()}`);
+}
+
+/**
+ * `iterations` and `refinementSteps` of a result: a direct solve has no
+ * Krylov iterations; the library counts its solves with the factors, the
+ * first one and then one per refinement step.
+ */
+function counts(r: SolveResult): { iterations: number; refinementSteps?: number } {
+  return r.method === "direct"
+    ? { iterations: 0, refinementSteps: Math.max(0, r.iterations - 1) }
+    : { iterations: r.iterations };
+}
+
+/**
+ * Runs one `solve` command; throws typed errors for bad input (exit 2).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runSolveCommand } from "./_solve_command.ts";
+ * const matrix = await Deno.makeTempFile({ suffix: ".mtx" });
+ * await Deno.writeTextFile(matrix, "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 2\n2 2 4\n");
+ * const { json, converged } = await runSolveCommand({
+ *   matrix, rhs: undefined, adjoint: undefined, method: "direct", precond: "none",
+ *   rtol: 1e-10, atol: 0, maxIter: undefined, restart: 30, backend: "cpu", json: true,
+ * });
+ * assert.ok(converged);
+ * assert.deepEqual(json.x, [1, 1]); // b = A·1
+ * assert.equal(json.iterations, 0);
+ * await Deno.remove(matrix);
+ * ```
+ */
 export async function runSolveCommand(
   cmd: SolveCommand,
 ): Promise<{ json: SolveOutput; summary: string; converged: boolean }> {
@@ -155,8 +219,8 @@ export async function runSolveCommand(
     ...(gpu ? { device: gpu.name } : {}),
     converged: forward.converged && (g === undefined || (adjoint?.converged ?? false)),
     reason: forward.reason,
-    message: forward.message,
-    iterations: forward.iterations,
+    message: cliAdvice(forward.message),
+    ...counts(forward),
     relativeResidual: forward.relativeResidual,
     x: Array.from(forward.x),
     timings: {
@@ -171,7 +235,12 @@ export async function runSolveCommand(
     json.gradValues = gradStored ? Array.from(fileGradient(mm.entryMap, gradStored)) : null;
     json.adjointConverged = adjoint?.converged ?? false;
     json.adjointReason = adjoint?.reason ?? "not-run: the forward solve did not converge";
-    json.adjointIterations = adjoint?.iterations ?? 0;
+    if (adjoint) json.adjointMessage = cliAdvice(adjoint.message);
+    const adjointCounts = adjoint ? counts(adjoint) : { iterations: 0 };
+    json.adjointIterations = adjointCounts.iterations;
+    if (adjointCounts.refinementSteps !== undefined) {
+      json.adjointRefinementSteps = adjointCounts.refinementSteps;
+    }
     json.adjointRelativeResidual = adjoint?.relativeResidual ?? null;
   }
   return { json, summary: summarize(cmd, json, A), converged: json.converged };
@@ -206,6 +275,16 @@ async function openGpu(
   }
 }
 
+/** "after 3 iterations", or for a direct solve "(direct factorisation, 1 refinement step)". */
+function effort(iterations: number, refinementSteps: number | undefined): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return refinementSteps === undefined
+    ? `after ${plural(iterations, "iteration")}`
+    : `(direct factorisation, ${plural(refinementSteps, "refinement step")})`;
+}
+
+const norm2 = (v: readonly number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+
 function summarize(cmd: SolveCommand, o: SolveOutput, A: CsrMatrix): string {
   const lines = [
     `matrix     ${cmd.matrix}  (n = ${o.n}, nnz = ${o.nnz}, ${
@@ -214,17 +293,26 @@ function summarize(cmd: SolveCommand, o: SolveOutput, A: CsrMatrix): string {
     `method     ${o.method}  precond ${o.precond}  backend ${o.backend}${
       o.device ? ` (${o.device})` : ""
     }`,
-    `result     ${
-      o.converged ? "converged" : "NOT converged"
-    }: ${o.reason} after ${o.iterations} iterations`,
+    `result     ${o.converged ? "converged" : "NOT converged"}: ${o.reason} ${
+      effort(o.iterations, o.refinementSteps)
+    }`,
     `residual   ‖b − Ax‖/‖b‖ = ${o.relativeResidual.toExponential(3)}  (true residual, float64)`,
   ];
   if (o.adjointIterations !== undefined) {
     const r = o.adjointRelativeResidual;
     lines.push(
-      `adjoint    ${o.adjointReason} after ${o.adjointIterations} iterations, residual ${
-        r === null || r === undefined ? "n/a" : r.toExponential(3)
-      }`,
+      `adjoint    ${o.adjointConverged ? "converged" : "NOT converged"}: ${o.adjointReason}${
+        o.adjointReason?.startsWith("not-run")
+          ? ""
+          : ` ${effort(o.adjointIterations, o.adjointRefinementSteps)}`
+      }, ‖g − Aᵀλ‖/‖g‖ = ${r === null || r === undefined ? "n/a" : r.toExponential(3)}`,
+    );
+    lines.push(
+      o.gradB && o.gradValues
+        ? `gradients  ‖gradB‖₂ = ${norm2(o.gradB).toExponential(3)}, ‖gradValues‖₂ = ${
+          norm2(o.gradValues).toExponential(3)
+        } (${o.gradValues.length} file entries)`
+        : "gradients  not computed: the forward solve did not converge",
     );
   }
   lines.push(
@@ -233,6 +321,9 @@ function summarize(cmd: SolveCommand, o: SolveOutput, A: CsrMatrix): string {
     } ms, solve ${o.timings.solve.toFixed(1)} ms` +
       (o.adjointIterations !== undefined ? `, adjoint ${o.timings.adjoint.toFixed(1)} ms` : ""),
   );
-  if (!o.converged) lines.push(`note       ${o.message}`);
+  if (!o.converged) {
+    const forwardFailed = !o.reason.startsWith("converged");
+    lines.push(`note       ${forwardFailed ? o.message : `adjoint: ${o.adjointMessage}`}`);
+  }
   return lines.join("\n");
 }

@@ -3,7 +3,8 @@
  * right-hand side and an adjoint seed), solves, and prints a summary or one
  * JSON object. Exit status: 0 when every solve converged, 1 when a solve did
  * not converge (the output is still printed), 2 for bad input or usage
- * (one line on stderr naming the file, line or option).
+ * (one line on stderr naming the file, line or option). `--help` lists every
+ * option with its default.
  *
  * ```
  * deno run -A scripts/solve.ts --matrix A.mtx [--rhs b.mtx]
@@ -23,6 +24,34 @@ const USAGE = `Usage: deno run -A scripts/solve.ts --matrix A.mtx [--rhs b.mtx]
     [--method cg|bicgstab|gmres|minres|direct] [--precond none|jacobi|ilu0|ic0]
     [--rtol 1e-10] [--atol 0] [--max-iter N] [--restart 30]
     [--backend cpu|webgpu] [--adjoint g.mtx] [--json]`;
+
+const HELP = `${USAGE}
+
+Solves A x = b for a Matrix Market matrix and prints a summary, or with --json
+one JSON object (see README.md, "The solve CLI").
+
+Options:
+  --matrix A.mtx   the matrix: a square Matrix Market coordinate file (required)
+  --rhs b.mtx      the right-hand side: an n×1 Matrix Market file [default: b = A·1]
+  --method M       cg, bicgstab, gmres, minres or direct
+                   [default: cg when A is exactly symmetric, else gmres]
+  --precond P      none, jacobi, ilu0 or ic0 (ignored by direct) [default: none]
+  --rtol R         relative tolerance on the true residual ‖b − Ax‖ ≤ R·‖b‖
+                   [default: 1e-10; the library's default is 1e-8]
+  --atol A         absolute tolerance on the true residual [default: 0]
+  --max-iter N     most iterations of an iterative method [default: max(1000, 10·n)]
+  --restart M      GMRES restart length [default: 30]
+  --backend B      cpu or webgpu; webgpu without an adapter says so and uses
+                   the CPU [default: cpu]
+  --adjoint g.mtx  also solve Aᵀλ = g and report the gradients of L = g·x:
+                   gradB = λ and one gradValues entry per file entry [default: none]
+  --json           print one JSON object instead of the summary [default: off]
+  -h, --help       print this help
+
+Exit status:
+  0  every solve converged
+  1  a solve did not converge (the output is still printed)
+  2  bad input or usage (one line on stderr naming the file, line or option)`;
 
 /** A usage problem: reported on one line, exit status 2. */
 class UsageError extends Error {}
@@ -100,17 +129,25 @@ function parseCommand(args: string[]): SolveCommand | "help" {
   };
 }
 
+/** A file-system error (not found, a directory, permission denied, …): bad input, exit 2. */
+function isIoError(e: unknown): e is Error {
+  return Object.values(Deno.errors).some((kind) => e instanceof kind);
+}
+
 async function main(args: string[]): Promise<number> {
   let command: SolveCommand | "help";
   try {
     command = parseCommand(args);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    console.error(`solve: ${message.replace(/\n.*/s, "")}\n${USAGE}`);
+    // node:util's parseArgs explains positional arguments at length; name the option only.
+    const unknown = message.match(/^Unknown option '([^']+)'/);
+    const line = unknown ? `unknown option ${unknown[1]}` : message.replace(/\n.*/s, "");
+    console.error(`solve: ${line} (see --help)`);
     return 2;
   }
   if (command === "help") {
-    console.log(USAGE);
+    console.log(HELP);
     return 0;
   }
   try {
@@ -118,9 +155,7 @@ async function main(args: string[]): Promise<number> {
     console.log(command.json ? JSON.stringify(json) : summary);
     return converged ? 0 : 1;
   } catch (e) {
-    if (
-      e instanceof GradsolveError || e instanceof RangeError || e instanceof Deno.errors.NotFound
-    ) {
+    if (e instanceof GradsolveError || e instanceof RangeError || isIoError(e)) {
       console.error(`solve: ${e.message.split("\n")[0]}`);
       return 2;
     }

@@ -125,7 +125,8 @@ Deno.test("solve --adjoint reports A⁻ᵀg and −λᵢxⱼ per file entry (non
     const expected = Array.from(mm.fileRows, (i, e) => -lam[i] * x[mm.fileCols[e]]);
     close(json.gradValues, expected, 1e-9, `${method} gradValues`);
     assert.equal(json.adjointRelativeResidual <= 1e-12, true, method);
-    assert.ok(json.adjointIterations >= 1);
+    if (method === "direct") assert.equal(json.adjointIterations, 0);
+    else assert.ok(json.adjointIterations >= 1);
   }
 });
 
@@ -179,9 +180,39 @@ Deno.test("solve exits 2 with one line naming the option, file or line", async (
     ["missing --matrix", [], /--matrix is required/],
     ["unknown method", ["--matrix", nonsymPath, "--method", "lsqr"], /--method must be one of/],
     ["bad rtol", ["--matrix", nonsymPath, "--rtol", "abc"], /--rtol/],
-    ["unknown option", ["--matrix", nonsymPath, "--frobnicate"], /frobnicate/],
+    [
+      "unknown option",
+      ["--matrix", nonsymPath, "--frobnicate"],
+      /^solve: unknown option --frobnicate \(see --help\)\n$/,
+    ],
     ["malformed file", ["--matrix", malformed], /bad\.mtx:4:/],
     ["missing file", ["--matrix", `${tmp}/nope.mtx`], /nope\.mtx/],
+    [
+      "directory",
+      ["--matrix", tmp],
+      /^solve: Cannot read Matrix Market file .*: it is a directory\n$/,
+    ],
+    ["directory as rhs", ["--matrix", nonsymPath, "--rhs", tmp], /it is a directory/],
+    [
+      "huge declared size",
+      [
+        "--matrix",
+        write(
+          "huge.mtx",
+          "%%MatrixMarket matrix coordinate real general\n1000000000 1000000000 3\n" +
+            "1 1 1\n2 2 1\n3 3 1\n",
+        ),
+      ],
+      /huge\.mtx:2: size 1000000000x1000000000 with 3 entries: its row pointers would take 3\.7 GiB/,
+    ],
+    ["Int32 size", [
+      "--matrix",
+      write(
+        "int32.mtx",
+        "%%MatrixMarket matrix coordinate real general\n2147483647 2147483647 3\n" +
+          "1 1 1\n2 2 1\n3 3 1\n",
+      ),
+    ], /int32\.mtx:2: size 2147483647x2147483647 exceeds the largest supported dimension/],
     ["rhs length", [
       "--matrix",
       nonsymPath,
@@ -200,6 +231,7 @@ Deno.test("solve exits 2 with one line naming the option, file or line", async (
       const r = await solveCli(...args);
       assert.equal(r.code, 2, `${name}: exit ${r.code}, stderr ${r.stderr}`);
       assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.split("\n").length, 2, `${name}: one line on stderr: ${r.stderr}`);
       assert.equal(r.stdout, "");
     });
   }
@@ -287,4 +319,110 @@ Deno.test({
       assert.ok(json.relativeResidual <= 1e-8, String(json.relativeResidual));
     }
   },
+});
+
+Deno.test("solve --help gives every option's default, the rtol difference and the exit codes", async () => {
+  const r = await solveCli("--help");
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, "");
+  const lines = r.stdout.split("\n");
+  // An option's text: its line and the indented lines continuing it.
+  const option = (flag: string) => {
+    const at = lines.findIndex((l) => l.trimStart().startsWith(flag));
+    assert.ok(at >= 0, `no line for ${flag}`);
+    let text = lines[at];
+    for (let k = at + 1; k < lines.length && /^ {6,}[^ -]/.test(lines[k]); k++) {
+      text += " " + lines[k].trim();
+    }
+    return text;
+  };
+  assert.match(option("--matrix"), /required/);
+  assert.match(option("--rhs"), /\[default: b = A·1\]/);
+  assert.match(option("--method"), /\[default: cg when A is exactly symmetric, else gmres\]/);
+  assert.match(option("--precond"), /\[default: none\]/);
+  assert.match(option("--rtol"), /\[default: 1e-10; the library's default is 1e-8\]/);
+  assert.match(option("--atol"), /\[default: 0\]/);
+  assert.match(option("--max-iter"), /\[default: max\(1000, 10·n\)\]/);
+  assert.match(option("--restart"), /\[default: 30\]/);
+  assert.match(option("--backend"), /\[default: cpu\]/);
+  assert.match(option("--adjoint"), /\[default: none\]/);
+  assert.match(option("--json"), /\[default: off\]/);
+  assert.match(
+    r.stdout,
+    /Exit status:\n\s+0\s+every solve converged\n\s+1\s+a solve did not converge/,
+  );
+  assert.match(r.stdout, /\n\s+2\s+bad input or usage/);
+});
+
+Deno.test("solve prints advice in CLI flags, not library option names", async () => {
+  const r = await solveCli("--matrix", nonsymPath, "--max-iter", "1", "--method", "bicgstab");
+  assert.equal(r.code, 1);
+  const note = r.stdout.split("\n").find((l) => l.startsWith("note"));
+  assert.equal(
+    note,
+    "note       The maximum number of iterations was reached. Increase --max-iter, loosen --rtol, or use a stronger --precond (jacobi, ilu0, ic0).",
+  );
+  const { json } = await solveJson(
+    "--matrix",
+    nonsymPath,
+    "--max-iter",
+    "1",
+    "--method",
+    "bicgstab",
+  );
+  assert.equal(json.message, note!.slice(11));
+  assert.doesNotMatch(r.stdout + json.message, /maxIter|(?<!-)\brtol\b/);
+});
+
+Deno.test("solve --adjoint without --json prints the gradient norms and the adjoint solve", async () => {
+  const args = ["--matrix", nonsymPath, "--rhs", bPath, "--adjoint", gPath, "--method", "gmres"];
+  const r = await solveCli(...args);
+  assert.equal(r.code, 0, r.stderr);
+  const { json } = await solveJson(...args);
+  const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  const lam = denseSolveTranspose(nonsym.flat(), 4, gVec);
+  assert.ok(Math.abs(norm(json.gradB) - norm(Array.from(lam))) <= 1e-9 * norm(Array.from(lam)));
+  assert.ok(
+    r.stdout.includes(
+      `gradients  ‖gradB‖₂ = ${norm(json.gradB).toExponential(3)}, ‖gradValues‖₂ = ${
+        norm(json.gradValues).toExponential(3)
+      } (12 file entries)`,
+    ),
+    r.stdout,
+  );
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `adjoint    converged: converged-rtol after ${json.adjointIterations} iterations?, ` +
+        `‖g − Aᵀλ‖/‖g‖ = \\d\\.\\d{3}e[-+]\\d+`,
+    ),
+  );
+  assert.equal(json.adjointMessage, "Converged: the true residual met --rtol.");
+  // A forward solve that fails says why there are no gradients.
+  const failed = await solveCli(...args, "--max-iter", "1");
+  assert.equal(failed.code, 1);
+  assert.match(failed.stdout, /gradients {2}not computed: the forward solve did not converge/);
+});
+
+Deno.test("solve --method direct reports no iterations, and its refinement steps by name", async () => {
+  const args = ["--matrix", nonsymPath, "--rhs", bPath, "--method", "direct"];
+  const { code, json } = await solveJson(...args);
+  assert.equal(code, 0);
+  assert.equal(json.reason, "converged-direct");
+  assert.equal(json.iterations, 0);
+  assert.equal(json.refinementSteps, 1); // one step of iterative refinement in float64
+  close(json.x, denseSolve(nonsym.flat(), 4, bVec), 1e-12, "x");
+  const r = await solveCli(...args);
+  assert.match(
+    r.stdout,
+    /result {5}converged: converged-direct \(direct factorisation, 1 refinement step\)\n/,
+  );
+  assert.doesNotMatch(r.stdout, /iterations/);
+  const adj = await solveJson(...args, "--adjoint", gPath);
+  assert.equal(adj.json.iterations, 0);
+  assert.equal(adj.json.adjointIterations, 0);
+  assert.equal(typeof adj.json.adjointRefinementSteps, "number");
+  // Iterative methods carry no refinement fields.
+  const { json: cg } = await solveJson("--matrix", symPath);
+  assert.ok(!("refinementSteps" in cg) && cg.iterations > 0);
 });
