@@ -45,8 +45,11 @@ export interface AmgTransfer {
   omega: number;
   /** True when every aggregate kept all k near-nullspace columns (SA). */
   readonly fullRank: boolean;
+  /** Symbolic prolongator smoothing (SA with `prolongationSmoothing: "jacobi"`). */
   readonly smoothing: ProlongatorPattern | undefined;
+  /** Symbolic Ruge–Stüben interpolation (`coarsening: "rs"`). */
   readonly rs: RugeStubenTransfer | undefined;
+  /** Patterns of the Galerkin product `Pᵀ A P`. */
   readonly galerkin: GalerkinPattern;
 }
 
