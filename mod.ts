@@ -50,12 +50,49 @@ export * from "./lib/linalg/operator.ts";
 export type { IterationInfo, KrylovOptions } from "./lib/linalg/options.ts";
 export type { Preconditioner, PreconditionerName } from "./lib/linalg/preconditioner.ts";
 export * from "./lib/linalg/result.ts";
-export { cg } from "./lib/linalg/cg.ts";
-export { bicgstab } from "./lib/linalg/bicgstab.ts";
+export { cg, cgMethod } from "./lib/linalg/cg.ts";
+export { bicgstab, bicgstabMethod } from "./lib/linalg/bicgstab.ts";
 export { gmres } from "./lib/linalg/gmres.ts";
 export { minres } from "./lib/linalg/minres.ts";
-export { type KrylovMethod, krylovSolve, type KrylovSolveOptions } from "./lib/linalg/krylov.ts";
-export { defaultMethod, type LinearSolveOptions, solveLinear } from "./lib/linalg/solve.ts";
+export {
+  checkKrylovInput,
+  type CycleFactory,
+  type CycleOutcome,
+  type CycleRunner,
+  failureReason,
+  type IterationStep,
+  KrylovColumns,
+  type KrylovCycle,
+  type KrylovInput,
+  type KrylovMethod,
+  type KrylovProblem,
+  type KrylovSolveOptions,
+  runKrylov,
+  singleColumnCycle,
+} from "./lib/linalg/krylov.ts";
+export type { CycleStatus, KrylovOps } from "./lib/linalg/krylov_ops.ts";
+export {
+  cpuKrylov,
+  CpuKrylovOps,
+  cpuMethodCycle,
+  type KrylovMethodText,
+} from "./lib/linalg/cpu_ops.ts";
+export { blockApply, getColumn, setColumn } from "./lib/linalg/block.ts";
+export {
+  blockSolve,
+  type BlockSolveResult,
+  type DirectHandle,
+  numericSolve,
+  type NumericSolveOptions,
+  zeroResult,
+} from "./lib/linalg/numeric_solve.ts";
+export {
+  defaultMethod,
+  krylovBlockSolve,
+  krylovSolve,
+  type LinearSolveOptions,
+  solveLinear,
+} from "./lib/linalg/solve.ts";
 export {
   identityPreconditioner,
   preconditioner,
@@ -102,13 +139,13 @@ export {
 export { type AsyncSolveOptions, solveAsync, solveAsyncWithInfo } from "./lib/diff/solve_async.ts";
 export { SolveInfo } from "./lib/diff/solve_info.ts";
 export { type SolveGradients, solveGradients } from "./lib/diff/solve_gradients.ts";
-export type { DiffMatrix, DirectHandle, ParametricOperator } from "./lib/diff/system.ts";
+export type { DiffMatrix, ParametricOperator } from "./lib/diff/system.ts";
+export { TapeKrylovOps, type TensorPreconditioner } from "./lib/diff/tape_ops.ts";
 export type {
   DifferentiablePreconditioner,
   PreconditionerSpec,
 } from "./lib/diff/preconditioning.ts";
-export { blockSolve, type BlockSolveResult } from "./lib/diff/block_solve.ts";
-export type { NumericSolveOptions } from "./lib/diff/numeric_solve.ts";
+
 export type { AdjointWarmStart } from "./lib/diff/implicit.ts";
 
 // GPU (WebGPU)

@@ -79,7 +79,8 @@ fn cg_pap(
   partials[wid.x] = wg_sum(lid, acc);
 }
 
-// α = ρ / pᵀAp; pᵀAp ≤ 0 means A is not positive definite.
+// α = ρ / pᵀAp; as the CPU's guard: pᵀAp < 0 is indefinite (A is not positive definite),
+// pᵀAp = 0 a breakdown.
 @compute @workgroup_size(256)
 fn cg_alpha(@builtin(local_invocation_index) lid: u32) {
   if (st.done != 0u) {
@@ -89,8 +90,10 @@ fn cg_alpha(@builtin(local_invocation_index) lid: u32) {
   if (lid == 0u) {
     if (is_bad(s.x)) {
       st.done = 5u;
-    } else if (s.x <= 0.0) {
+    } else if (s.x < 0.0) {
       st.done = 4u;
+    } else if (s.x == 0.0) {
+      st.done = 3u;
     } else {
       st.a = st.c / s.x;
     }

@@ -2,7 +2,8 @@
 // give the same answer as at unit scale (solved at unit scale, norms that neither overflow nor
 // underflow), and report the true residual honestly.
 import assert from "node:assert/strict";
-import { type KrylovMethod, krylovSolve } from "../lib/linalg/krylov.ts";
+import type { KrylovMethod } from "../lib/linalg/krylov.ts";
+import { krylovSolve } from "../lib/linalg/solve.ts";
 import { directSolve } from "../lib/linalg/direct/factor.ts";
 import { denseSolve } from "../lib/linalg/dense.ts";
 import { norm2 } from "../lib/linalg/vector.ts";

@@ -17,7 +17,7 @@ import { Tensor } from "../autodiff/tensor.ts";
 import { GradsolveError, ShapeError } from "../errors.ts";
 import type { FailurePolicy, SolveMethod } from "../linalg/result.ts";
 import { checkKrylovInput } from "../linalg/krylov.ts";
-import { numericSolve } from "./numeric_solve.ts";
+import { numericSolve } from "../linalg/numeric_solve.ts";
 import { type AdjointWarmStart, implicitSolve } from "./implicit.ts";
 import {
   isDifferentiable,

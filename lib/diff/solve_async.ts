@@ -19,7 +19,7 @@ import { type GpuMethod, gpuSolve, type GpuSolveOptions } from "../gpu/solve.ts"
 import type { SolveResult } from "../linalg/result.ts";
 import { maxAbs } from "../linalg/vector.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
-import { zeroResult } from "./numeric_solve.ts";
+import { zeroResult } from "../linalg/numeric_solve.ts";
 import { type SolveOptions, solveWithInfo } from "./solve.ts";
 import { SolveInfo } from "./solve_info.ts";
 import { type DiffMatrix, systemOf } from "./system.ts";

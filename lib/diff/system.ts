@@ -10,6 +10,7 @@
 
 import { add as addT, gather, matmul, neg, reshape, transpose2d } from "../autodiff/mod.ts";
 import { type Factorization, factorize } from "../linalg/direct/factor.ts";
+import type { DirectHandle } from "../linalg/numeric_solve.ts";
 import { sampledOuter, SparseTensor, spmv, toCsr, transposeSparse } from "../autodiff/sparse.ts";
 import { untraced } from "../autodiff/tape.ts";
 import { Tensor } from "../autodiff/tensor.ts";
@@ -82,22 +83,6 @@ export interface System {
   transpose(): System;
   /** Factorisation shared by this system and its transpose (`method: "direct"`). */
   readonly direct?: DirectHandle;
-}
-
-/**
- * One sparse factorisation shared by a system and its transpose: the forward
- * solve factors `matrix` once (lazily); the adjoint solve of the transposed
- * system reuses the factors with two transposed triangular solves.
- *
- * @category Differentiable solves
- */
-export interface DirectHandle {
-  /** The matrix that is factored (the forward system's). */
-  readonly matrix: CsrMatrix;
-  /** True for the transposed system: solve `matrixᵀ x = b`. */
-  readonly transpose: boolean;
-  /** The factorisation, computed on first use and cached. */
-  factorization(): Factorization;
 }
 
 function directHandle(matrix: CsrMatrix, transposeOf: System | undefined): DirectHandle {

@@ -305,7 +305,12 @@ export async function gpuSolve(
       const progress = improved && rnNew <= MIN_REDUCTION * rn;
       if (improved) rn = rnNew;
       if (rn <= tol) break;
-      if (inner.code !== "converged" && inner.code !== "max-iterations") {
+      // An inner solve that stopped at float32's floor (stagnation) is what refinement is for:
+      // go on while the float64 residual keeps falling.
+      if (
+        inner.code !== "converged" && inner.code !== "max-iterations" &&
+        inner.code !== "stagnation"
+      ) {
         reason = innerReason(inner.code);
       } else if (!progress) {
         reason = inner.code === "max-iterations" && iterations >= maxIter

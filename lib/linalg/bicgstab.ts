@@ -1,25 +1,27 @@
 /**
  * BiCGSTAB (van der Vorst, 1992) with right preconditioning, for general
- * nonsymmetric systems. Each iteration has two half-steps, each with one
+ * nonsymmetric systems, written once over {@linkcode KrylovOps} (CPU, one or
+ * k columns, and the tape). Each iteration has two half-steps, each with one
  * matrix–vector product; both count as iterations (the library counts
  * matrix–vector products), and the solve may stop after the first half.
  *
  * ```
- * r̂ = r,  ρ₀ = α = ω = 1,  v = p = 0
- * repeat:  ρ = r̂ᵀr;  p = r + (ρ/ρ₀)(α/ω)(p − ω v)
- *          p̂ = M⁻¹p;  v = A p̂;  α = ρ / r̂ᵀv;  s = r − α v     (half-step 1)
+ * r̂ = r
+ * repeat:  ρ = r̂ᵀr;  p = r (first) or r + (ρ/ρ₀)(α/ω)(p − ω v)
+ *          p̂ = M⁻¹p;  v = A p̂;  α = ρ / r̂ᵀv
+ *          s = r − α v;  x += α p̂                            (half-step 1)
  *          ŝ = M⁻¹s;  t = A ŝ;  ω = tᵀs / tᵀt
- *          x += α p̂ + ω ŝ;  r = s − ω t                     (half-step 2)
+ *          x += ω ŝ;  r = s − ω t                            (half-step 2)
  * ```
  *
  * @module
  */
 
-import { type KrylovCycle, type KrylovProblem, runKrylov } from "./krylov.ts";
+import { cpuKrylov } from "./cpu_ops.ts";
+import type { KrylovOps } from "./krylov_ops.ts";
 import type { LinearOperator } from "./operator.ts";
 import type { KrylovOptions } from "./options.ts";
 import type { SolveResult } from "./result.ts";
-import { axpy, dot } from "./vector.ts";
 
 /**
  * Solves the (nonsymmetric) system `A x = b` by right-preconditioned
@@ -44,81 +46,63 @@ export function bicgstab(
   b: Float64Array,
   options: KrylovOptions = {},
 ): SolveResult {
-  return runKrylov("bicgstab", A, b, options, bicgstabCycle);
+  return cpuKrylov("bicgstab", A, b, options, bicgstabMethod);
 }
 
-function bicgstabCycle(problem: KrylovProblem): KrylovCycle {
-  const { A, M, n, x, r, tol } = problem;
-  const rHat = new Float64Array(n);
-  const p = new Float64Array(n);
-  const v = new Float64Array(n);
-  const t = new Float64Array(n);
-  // Without a preconditioner p̂ is p and ŝ is s (= r, updated in place).
-  const pHat = M ? new Float64Array(n) : p;
-  const sHat = M ? new Float64Array(n) : r;
-  const tol2 = tol * tol;
-
-  return (_rnorm, budget, step) => {
-    rHat.set(r);
-    let rhoOld = 1, alpha = 1, omega = 1;
-    let it = 0;
-    while (it < budget) {
-      const rho = dot(rHat, r);
-      if (!(rho !== 0 && rho - rho === 0)) {
-        return { status: rho === 0 ? "breakdown" : "non-finite", iterations: it };
-      }
-      if (it === 0) p.set(r);
-      else {
-        const beta = (rho / rhoOld) * (alpha / omega);
-        for (let i = 0; i < n; i++) p[i] = r[i] + beta * (p[i] - omega * v[i]);
-      }
-      if (M) M.apply(p, pHat);
-      A.apply(pHat, v);
-      const rv = dot(rHat, v);
-      if (!(rv !== 0 && rv - rv === 0)) {
-        return { status: rv === 0 ? "breakdown" : "non-finite", iterations: it };
-      }
-      alpha = rho / rv;
-      // s = r − α v, kept in r.
-      let ss = 0;
-      for (let i = 0; i < n; i++) {
-        const si = r[i] - alpha * v[i];
-        r[i] = si;
-        ss += si * si;
-      }
-      it++;
-      if (!(ss < Infinity)) return { status: "non-finite", iterations: it };
-      const stopHalf = step(Math.sqrt(ss));
-      if (ss <= tol2 || stopHalf || it >= budget) {
-        axpy(alpha, pHat, x);
-        if (ss <= tol2) return { status: "converged", iterations: it };
-        return { status: stopHalf ? "stopped" : "max-iterations", iterations: it };
-      }
-      if (M) M.apply(r, sHat);
-      A.apply(sHat, t);
-      const tt = dot(t, t);
-      const ts = dot(t, r);
-      if (!(tt < Infinity && ts - ts === 0)) return { status: "non-finite", iterations: it };
-      omega = tt === 0 ? 0 : ts / tt;
-      if (omega === 0) {
-        axpy(alpha, pHat, x);
-        step(Math.sqrt(ss));
-        return { status: "breakdown", iterations: it + 1 };
-      }
-      let rr = 0;
-      for (let i = 0; i < n; i++) {
-        x[i] += alpha * pHat[i] + omega * sHat[i];
-        const ri = r[i] - omega * t[i];
-        r[i] = ri;
-        rr += ri * ri;
-      }
-      it++;
-      if (!(rr < Infinity)) return { status: "non-finite", iterations: it };
-      const stop = step(Math.sqrt(rr));
-      if (rr <= tol2) return { status: "converged", iterations: it };
-      if (stop) return { status: "stopped", iterations: it };
-      rhoOld = rho;
+/**
+ * The BiCGSTAB method text over any backend, from `x` and its residual
+ * `r = b − Ax`; returns the last iterate. Stops a column when `ρ`, `r̂ᵀv` or
+ * `ω` vanishes (breakdown), a scalar is not finite, or `step` says it is done.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bicgstabMethod, CsrMatrix, krylovBlockSolve } from "@gradsolve/gradsolve";
+ * const A = CsrMatrix.fromDense([[4, 1], [-2, 3]]);
+ * const [c] = krylovBlockSolve("bicgstab", A, Float64Array.of(5, 1), 1, { rtol: 1e-12 });
+ * assert.ok(Math.abs(c.x[0] - 1) < 1e-10 && Math.abs(c.x[1] - 1) < 1e-10);
+ * assert.equal(typeof bicgstabMethod, "function");
+ * ```
+ *
+ * @category Solvers
+ */
+export function bicgstabMethod<V, S>(o: KrylovOps<V, S>, x: V, r: V): V {
+  const rHat = o.copy(r, o.vector());
+  const pBuf = o.vector(), vBuf = o.vector(), tBuf = o.vector();
+  const pHatBuf = o.vector(), sHatBuf = o.vector();
+  let p = pBuf, v = vBuf;
+  let rhoOld: S | undefined, alpha: S | undefined, omega: S | undefined;
+  for (;;) {
+    const rho = o.dot(rHat, r);
+    if (!o.nonzero(rho)) return x;
+    let beta: S | undefined;
+    if (rhoOld === undefined) p = o.copy(r, pBuf);
+    else {
+      beta = o.mul(o.div(rho, rhoOld), o.div(alpha!, omega!));
+      p = o.direction(r, beta, omega!, p, v);
     }
-    return { status: "max-iterations", iterations: it };
-  };
+    const pHat = o.precondition(p, pHatBuf);
+    v = o.apply(pHat, vBuf);
+    const rv = o.dot(rHat, v);
+    if (!o.nonzero(rv)) return x;
+    alpha = o.div(rho, rv);
+    // Half-step 1: s = r − α v (kept in r), x += α p̂.
+    let ss: S;
+    [r, ss] = o.axpyNorm(o.neg(alpha), v, r);
+    x = o.axpy(alpha, pHat, x);
+    if (!o.step(ss, alpha, beta)) return x;
+    // Half-step 2: ω = tᵀs / tᵀt, x += ω ŝ, r = s − ω t.
+    const sHat = o.precondition(r, sHatBuf);
+    const t = o.apply(sHat, tBuf);
+    const tt = o.dot(t, t), ts = o.dot(t, r);
+    if (!o.finite(tt) || !o.finite(ts)) return x;
+    omega = o.divOrZero(ts, tt);
+    x = o.axpy(omega, sHat, x);
+    let rr: S;
+    [r, rr] = o.axpyNorm(o.neg(omega), t, r);
+    // The product t = Aŝ counts even when ω = 0 (then x and r are unchanged: a breakdown).
+    const going = o.step(rr, omega);
+    if (!o.nonzero(omega) || !going) return x;
+    rhoOld = rho;
+  }
 }

@@ -1,27 +1,24 @@
 /**
  * Preconditioned conjugate gradients for symmetric positive definite
- * systems. With no preconditioner the same code runs with `z = r` (no copy,
- * no extra dot product).
+ * systems, written once over {@linkcode KrylovOps}: the CPU (one or k
+ * columns), the tape (unrolled gradients) and every other backend run this
+ * text. With no preconditioner `z` is `r` itself (no copy, no extra dot).
  *
  * ```
  * z = M⁻¹r, p = z, ρ = rᵀz
- * repeat:  q = A p;  α = ρ / pᵀq
- *          x += α p;  r −= α q          (fused with ‖r‖²)
+ * repeat:  q = A p;  α = ρ / pᵀq          (product and dot in one pass)
+ *          x += α p;  r −= α q             (fused with ‖r‖²)
  *          z = M⁻¹r;  ρ' = rᵀz;  p = z + (ρ'/ρ) p
  * ```
- *
- * When `A` is a {@linkcode CsrMatrix} the product `q = A p` and `pᵀq` are
- * computed in one pass over the stored entries.
  *
  * @module
  */
 
-import { CsrMatrix } from "../sparse/csr.ts";
-import { type KrylovCycle, type KrylovProblem, runKrylov } from "./krylov.ts";
+import { cpuKrylov } from "./cpu_ops.ts";
+import type { KrylovOps } from "./krylov_ops.ts";
 import type { LinearOperator } from "./operator.ts";
 import type { KrylovOptions } from "./options.ts";
 import type { SolveResult } from "./result.ts";
-import { dot } from "./vector.ts";
 
 /**
  * Solves the symmetric positive definite system `A x = b` by (preconditioned)
@@ -42,100 +39,48 @@ import { dot } from "./vector.ts";
  * @category Solvers
  */
 export function cg(A: LinearOperator, b: Float64Array, options: KrylovOptions = {}): SolveResult {
-  return runKrylov("cg", A, b, options, cgCycle);
+  return cpuKrylov("cg", A, b, options, cgMethod);
 }
 
-function cgCycle(problem: KrylovProblem): KrylovCycle {
-  const { A, M, n, x, r, tol } = problem;
-  const p = new Float64Array(n);
-  const q = new Float64Array(n);
-  const z = M ? new Float64Array(n) : r;
-  const csr = A instanceof CsrMatrix ? A : undefined;
-  const rowPtr = csr ? csr.pattern.rowPtr : new Int32Array(1);
-  const colIdx = csr ? csr.pattern.colIdx : new Int32Array(0);
-  const vals = csr ? csr.values : new Float64Array(0);
-  const tol2 = tol * tol;
-
-  return (_rnorm, budget, step) => {
-    let rr = dot(r, r);
-    let rz = rr;
-    if (M) {
-      M.apply(r, z);
-      rz = dot(r, z);
-      if (!(rz > 0)) return { status: rz <= 0 ? "indefinite" : "non-finite", iterations: 0 };
-    }
-    p.set(z);
-    let it = 0;
-    while (it < budget) {
-      let pq: number;
-      if (csr) pq = csrApplyDot(rowPtr, colIdx, vals, p, q, n);
-      else {
-        A.apply(p, q);
-        pq = dot(p, q);
-      }
-      if (!(pq > 0)) {
-        const status = pq < 0 ? "indefinite" : pq === 0 ? "breakdown" : "non-finite";
-        return { status, iterations: it };
-      }
-      const alpha = rz / pq;
-      rr = updateSolution(x, r, p, q, alpha, n);
-      it++;
-      if (!(rr < Infinity)) return { status: "non-finite", iterations: it };
-      const stop = step(Math.sqrt(rr));
-      if (rr <= tol2) return { status: "converged", iterations: it };
-      if (stop) return { status: "stopped", iterations: it };
-      let rzNew = rr;
-      if (M) {
-        M.apply(r, z);
-        rzNew = dot(r, z);
-        if (!(rzNew > 0)) {
-          return { status: rzNew <= 0 ? "indefinite" : "non-finite", iterations: it };
-        }
-      }
-      const beta = rzNew / rz;
-      rz = rzNew;
-      for (let i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
-    }
-    return { status: "max-iterations", iterations: it };
-  };
-}
-
-/** `q ← A p` for CSR `A`, returning `pᵀq` from the same pass. */
-function csrApplyDot(
-  rowPtr: Int32Array,
-  colIdx: Int32Array,
-  vals: Float64Array,
-  p: Float64Array,
-  q: Float64Array,
-  n: number,
-): number {
-  let pq = 0;
-  let k = rowPtr[0];
-  for (let i = 0; i < n; i++) {
-    const end = rowPtr[i + 1];
-    let s = 0;
-    for (; k < end; k++) s += vals[k] * p[colIdx[k]];
-    q[i] = s;
-    pq += p[i] * s;
+/**
+ * The CG method text over any backend, from `x` and its residual `r = b − Ax`;
+ * returns the last iterate. Stops a column when `pᵀAp < 0` or `rᵀM⁻¹r ≤ 0`
+ * (indefinite), `pᵀAp = 0` (breakdown), a non-finite scalar, or when `step`
+ * says it is done (converged, budget, callback).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cgMethod, CsrMatrix, krylovBlockSolve } from "@gradsolve/gradsolve";
+ * // The CPU backend runs it for k = 2 right-hand sides at once:
+ * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
+ * const [c0, c1] = krylovBlockSolve("cg", A, Float64Array.of(1, 0, 0, 1), 2, { rtol: 1e-12 });
+ * assert.ok(Math.abs(c0.x[0] - 3 / 11) < 1e-12 && Math.abs(c1.x[1] - 4 / 11) < 1e-12);
+ * assert.equal(typeof cgMethod, "function");
+ * ```
+ *
+ * @category Solvers
+ */
+export function cgMethod<V, S>(o: KrylovOps<V, S>, x: V, r: V): V {
+  const zBuf = o.vector(), pBuf = o.vector(), qBuf = o.vector();
+  let z = o.precondition(r, zBuf);
+  let rz = o.dot(r, z);
+  if (!o.positive(rz, "indefinite")) return x;
+  let p = o.copy(z, pBuf);
+  let beta: S | undefined;
+  for (;;) {
+    const [q, pq] = o.applyDot(p, qBuf);
+    if (!o.positive(pq, "breakdown")) return x;
+    const alpha = o.div(rz, pq);
+    let rr: S;
+    [x, r, rr] = o.update(alpha, p, q, x, r);
+    if (!o.step(rr, alpha, beta)) return x;
+    z = o.precondition(r, zBuf);
+    // No preconditioner: z is r itself and rᵀz is the ‖r‖² the update returned.
+    const rzNew = z === r ? rr : o.dot(r, z);
+    if (!o.positive(rzNew, "indefinite")) return x;
+    beta = o.div(rzNew, rz);
+    p = o.xpby(z, beta, p);
+    rz = rzNew;
   }
-  return pq;
-}
-
-/** `x += α p`, `r −= α q` in one pass; returns `‖r‖²`. */
-function updateSolution(
-  x: Float64Array,
-  r: Float64Array,
-  p: Float64Array,
-  q: Float64Array,
-  alpha: number,
-  n: number,
-): number {
-  let rr = 0;
-  for (let i = 0; i < n; i++) {
-    x[i] += alpha * p[i];
-    const ri = r[i] - alpha * q[i];
-    r[i] = ri;
-    rr += ri * ri;
-  }
-  return rr;
 }

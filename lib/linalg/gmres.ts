@@ -16,7 +16,7 @@
  * @module
  */
 
-import { type KrylovCycle, type KrylovProblem, runKrylov } from "./krylov.ts";
+import { type KrylovCycle, type KrylovProblem, runKrylov, singleColumnCycle } from "./krylov.ts";
 import type { LinearOperator } from "./operator.ts";
 import type { KrylovOptions } from "./options.ts";
 import type { SolveResult } from "./result.ts";
@@ -45,7 +45,7 @@ export function gmres(
   b: Float64Array,
   options: KrylovOptions = {},
 ): SolveResult {
-  return runKrylov("gmres", A, b, options, gmresCycle);
+  return runKrylov("gmres", A, b, 1, options, singleColumnCycle(gmresCycle))[0];
 }
 
 function gmresCycle(problem: KrylovProblem): KrylovCycle {

@@ -1,80 +1,65 @@
 /**
- * What the four Krylov solvers share: input validation, the driver that
- * confirms convergence on the true residual (and restarts from it when the
- * solver's own estimate was too optimistic), and the dispatcher
- * {@linkcode krylovSolve}.
+ * What every Krylov solve shares, whatever the method and the backend: the
+ * one configuration (validated and defaulted once, {@linkcode checkKrylovInput}),
+ * the one stopping test and per-column bookkeeping ({@linkcode KrylovColumns}:
+ * history, budget, callback, guards), and the one driver
+ * ({@linkcode runKrylov}) that runs cycles on k columns at unit scale,
+ * confirms every claimed convergence on the true residual `b − Ax` in
+ * float64 (restarting from it when the estimate was too optimistic),
+ * classifies the outcome and builds the results.
  *
- * Each solver supplies only a *cycle*: starting from the current `x` and
- * its true residual `r = b − Ax`, iterate until the solver's estimate meets
- * the tolerance, the iteration budget is spent, or something breaks. The
- * driver then recomputes `b − Ax` in float64 and decides.
+ * A method supplies only a *cycle*: from the current `x` and its true
+ * residual, iterate until every column has stopped. CG and BiCGSTAB are
+ * written once over {@linkcode KrylovOps} for any number of columns; GMRES and
+ * MINRES are single-column cycles ({@linkcode singleColumnCycle}).
  *
  * @module
  */
 
 import { ShapeError } from "../errors.ts";
 import { CsrMatrix } from "../sparse/csr.ts";
-import { bicgstab } from "./bicgstab.ts";
+import { blockApply, getColumn } from "./block.ts";
 import { identityPreconditioner } from "./build_preconditioner.ts";
-import { cg } from "./cg.ts";
-import { gmres } from "./gmres.ts";
-import { minres } from "./minres.ts";
+import type { CycleStatus } from "./krylov_ops.ts";
 import type { LinearOperator } from "./operator.ts";
 import type { KrylovOptions } from "./options.ts";
 import type { Preconditioner } from "./preconditioner.ts";
-import { enforcePolicy, reasonMessage, type SolveReason, type SolveResult } from "./result.ts";
-import { trueResidual } from "./residual.ts";
+import {
+  enforcePolicy,
+  makeResult,
+  type SolveMethod,
+  type SolveReason,
+  type SolveResult,
+} from "./result.ts";
 import { assertFiniteVector, norm2, unitScale } from "./vector.ts";
 
-/** The iterative methods {@linkcode krylovSolve} dispatches to. */
+/**
+ * The iterative methods.
+ *
+ * @category Solvers
+ */
 export type KrylovMethod = "cg" | "bicgstab" | "gmres" | "minres";
 
-/** Options of {@linkcode krylovSolve}: the Krylov options plus the method. */
+/**
+ * Options of `krylovSolve`: the Krylov options plus the method.
+ *
+ * @category Solvers
+ */
 export interface KrylovSolveOptions extends KrylovOptions {
   /** Which Krylov method to run. */
   method: KrylovMethod;
 }
 
 /**
- * Solves `A x = b` with the named Krylov method (`cg`, `bicgstab`, `gmres`,
- * `minres`); same options and result as calling the solver directly.
+ * Validated, defaulted inputs of one solve (from {@linkcode checkKrylovInput}).
  *
- * @example
- * ```ts
- * import { krylovSolve } from "./krylov.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * const A = CsrMatrix.fromDense([[4, 1], [2, 3]]);
- * const r = krylovSolve(A, Float64Array.of(1, 2), { method: "gmres", rtol: 1e-12 });
- * console.assert(r.converged && r.method === "gmres");
- * ```
+ * @category Solvers
  */
-export function krylovSolve(
-  A: LinearOperator,
-  b: Float64Array,
-  options: KrylovSolveOptions,
-): SolveResult {
-  switch (options.method) {
-    case "cg":
-      return cg(A, b, options);
-    case "bicgstab":
-      return bicgstab(A, b, options);
-    case "gmres":
-      return gmres(A, b, options);
-    case "minres":
-      return minres(A, b, options);
-    default:
-      throw new RangeError(
-        `Cannot solve: method must be cg, bicgstab, gmres or minres, got ${
-          String((options as { method: unknown }).method)
-        }`,
-      );
-  }
-}
-
-/** Validated, defaulted inputs of one solve (from {@linkcode checkKrylovInput}). */
 export interface KrylovInput {
   /** Order of the system. */
   readonly n: number;
+  /** Number of right-hand sides (columns). */
+  readonly k: number;
   /** Relative tolerance. */
   readonly rtol: number;
   /** Absolute tolerance. */
@@ -96,17 +81,21 @@ export interface KrylovInput {
  *
  * @example
  * ```ts
- * import { checkKrylovInput } from "./krylov.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { checkKrylovInput, CsrMatrix } from "@gradsolve/gradsolve";
  * const input = checkKrylovInput("cg", CsrMatrix.fromDense([[2]]), Float64Array.of(1), {});
- * console.assert(input.maxIter === 1000 && input.rtol === 1e-8);
+ * assert.equal(input.maxIter, 1000);
+ * assert.equal(input.rtol, 1e-8);
  * ```
+ *
+ * @category Solvers
  */
 export function checkKrylovInput(
   method: string,
   A: LinearOperator,
   b: Float64Array,
   options: KrylovOptions,
+  k = 1,
 ): KrylovInput {
   const [rows, cols] = A.shape;
   if (rows !== cols) {
@@ -119,18 +108,22 @@ export function checkKrylovInput(
   if (!(b instanceof Float64Array)) {
     throw new TypeError(`Cannot run ${method}: b must be a Float64Array`);
   }
-  if (b.length !== n) {
+  if (b.length !== n * k) {
     throw new ShapeError(
-      `Cannot run ${method}: b has length ${b.length} but the operator has ${n} rows`,
+      k === 1
+        ? `Cannot run ${method}: b has length ${b.length} but the operator has ${n} rows`
+        : `Cannot run ${method}: B has length ${b.length} but must be n·k = ${n}·${k} (row-major)`,
     );
   }
   assertFiniteVector(b, "b");
   if (A instanceof CsrMatrix) A.assertFinite("A");
   const x0 = options.x0;
   if (x0 !== undefined) {
-    if (x0.length !== n) {
+    if (x0.length !== n * k) {
       throw new ShapeError(
-        `Cannot run ${method}: x0 has length ${x0.length} but the operator has ${n} columns`,
+        k === 1
+          ? `Cannot run ${method}: x0 has length ${x0.length} but the operator has ${n} columns`
+          : `Cannot run ${method}: x0 has length ${x0.length} but must be n·k = ${n}·${k}`,
       );
     }
     assertFiniteVector(x0, "x0");
@@ -154,6 +147,7 @@ export function checkKrylovInput(
   const M = options.preconditioner;
   return {
     n,
+    k,
     rtol,
     atol,
     maxIter,
@@ -163,20 +157,155 @@ export function checkKrylovInput(
 }
 
 /**
- * How one solver cycle ended: `converged` (its estimate met the tolerance),
- * `restart` (GMRES reached its restart length), `max-iterations` (budget
- * spent), `stopped` (the callback asked to stop), or a failure.
+ * Per-column state of a Krylov solve on k right-hand sides (k = 1 for a
+ * single solve): which columns still iterate, their iteration counts and
+ * budgets, tolerances at unit scale, residual histories and the user's
+ * callback. It holds the one stopping test and the one set of guards every
+ * backend's operations call, so the CPU, the block and the tape stop alike.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KrylovColumns } from "@gradsolve/gradsolve";
+ * const cols = new KrylovColumns(1, Float64Array.of(1), Float64Array.of(1e-3), 10);
+ * cols.active[0] = 1;
+ * assert.equal(cols.step(0, 0.25), true); // ‖r‖ = 0.5 > 1e-3: go on
+ * assert.equal(cols.step(0, 1e-8), false); // ‖r‖ = 1e-4 ≤ 1e-3: converged
+ * assert.equal(cols.status[0], "converged");
+ * assert.deepEqual(cols.history[0], [0.5, 1e-4]);
+ * ```
+ *
+ * @category Solvers
  */
-export type CycleStatus =
-  | "converged"
-  | "restart"
-  | "max-iterations"
-  | "stopped"
-  | "breakdown"
-  | "indefinite"
-  | "non-finite";
+export class KrylovColumns {
+  /** 1 while the column iterates in the current cycle. */
+  readonly active: Uint8Array;
+  /** How each column's last cycle ended. */
+  readonly status: CycleStatus[];
+  /** Iterations so far, over all cycles. */
+  readonly iterations: Int32Array;
+  /** Residual-estimate history relative to ‖b‖ (index 0: the initial guess). */
+  readonly history: number[][];
+  /** Squared stopping thresholds `max(rtol‖b‖, atol)²` at unit scale. */
+  readonly #tol2: Float64Array;
+  /** Called after every iteration with its progress; `true` stops the column. */
+  callback: KrylovOptions["callback"];
+  /** The current iterate of column j at the caller's scale (backends that have it). */
+  iterate: ((j: number) => Float64Array) | undefined;
+  /** Run to the budget, ignoring the tolerance (unrolled solves with fixed iterations). */
+  fixedIterations = false;
 
-/** What a cycle reports back to the driver. */
+  /**
+   * `k` columns with right-hand-side norms `bnorm` and thresholds `tol` (both
+   * at unit scale), and `maxIter` iterations each.
+   */
+  constructor(
+    readonly k: number,
+    readonly bnorm: Float64Array,
+    tol: Float64Array,
+    readonly maxIter: number,
+  ) {
+    this.active = new Uint8Array(k);
+    this.status = new Array<CycleStatus>(k).fill("converged");
+    this.iterations = new Int32Array(k);
+    this.history = Array.from({ length: k }, () => []);
+    this.#tol2 = tol.map((t) => t * t);
+  }
+
+  /** True while any column iterates. */
+  anyActive(): boolean {
+    for (let j = 0; j < this.k; j++) if (this.active[j]) return true;
+    return false;
+  }
+
+  /** Stops column j with `status`. */
+  stop(j: number, status: CycleStatus): void {
+    this.active[j] = 0;
+    this.status[j] = status;
+  }
+
+  /**
+   * Records a residual estimate (a norm, absolute at unit scale) and calls
+   * the callback; returns true when the callback asked to stop.
+   */
+  record(j: number, estimate: number, alpha?: number, beta?: number): boolean {
+    const h = this.history[j];
+    const relativeResidual = estimate / (this.bnorm[j] || 1);
+    h.push(relativeResidual);
+    const cb = this.callback;
+    if (!cb) return false;
+    const iterate = this.iterate;
+    return cb({
+      iteration: h.length - 1,
+      relativeResidual,
+      column: j,
+      ...(alpha !== undefined ? { alpha } : {}),
+      ...(beta !== undefined ? { beta } : {}),
+      ...(iterate ? { iterate: () => iterate(j) } : {}),
+    }) === true;
+  }
+
+  /**
+   * The one stopping test, after an iteration of column j with squared
+   * recursive residual `rr`: non-finite → stop; record it; met the
+   * tolerance → converged; callback → stopped; budget spent →
+   * max-iterations. Returns true while the column goes on.
+   */
+  step(j: number, rr: number, alpha?: number, beta?: number): boolean {
+    this.iterations[j]++;
+    if (!(rr < Infinity)) {
+      this.stop(j, "non-finite");
+      return false;
+    }
+    const stopRequested = this.record(j, Math.sqrt(rr), alpha, beta);
+    if (!this.fixedIterations && rr <= this.#tol2[j]) this.stop(j, "converged");
+    else if (stopRequested) this.stop(j, "stopped");
+    else if (this.iterations[j] >= this.maxIter) this.stop(j, "max-iterations");
+    return this.active[j] === 1;
+  }
+
+  /** Guard `s > 0`: else stops with indefinite (`s < 0`), `zero` (`s = 0`) or non-finite. */
+  positive(j: number, s: number, zero: "breakdown" | "indefinite"): boolean {
+    if (s > 0) return true;
+    this.stop(j, s < 0 ? "indefinite" : s === 0 ? zero : "non-finite");
+    return false;
+  }
+
+  /** Guard `s ≠ 0` and finite: else stops with breakdown or non-finite. */
+  nonzero(j: number, s: number): boolean {
+    if (s !== 0 && s - s === 0) return true;
+    this.stop(j, s === 0 ? "breakdown" : "non-finite");
+    return false;
+  }
+
+  /** Guard: `s` finite, else stops with non-finite. */
+  finite(j: number, s: number): boolean {
+    if (s - s === 0) return true;
+    this.stop(j, "non-finite");
+    return false;
+  }
+}
+
+/**
+ * One cycle of a method on the active columns: from `X` and its true
+ * residual `R` (n×k row-major, unit scale), iterate until every active column
+ * has stopped (its status set in `columns`). `rnorm` holds the true residual
+ * norm of each column at the start.
+ *
+ * @category Solvers
+ */
+export type CycleRunner = (
+  columns: KrylovColumns,
+  X: Float64Array,
+  R: Float64Array,
+  rnorm: Float64Array,
+) => void;
+
+/**
+ * What a single-column cycle reports back.
+ *
+ * @category Solvers
+ */
 export interface CycleOutcome {
   /** Why the cycle ended. */
   readonly status: CycleStatus;
@@ -187,14 +316,18 @@ export interface CycleOutcome {
 /**
  * Records one iteration's residual estimate (absolute 2-norm) in the
  * history, calls the user's callback, and returns true when it asked to stop.
+ *
+ * @category Solvers
  */
 export type IterationStep = (estimate: number) => boolean;
 
 /**
- * One solver cycle: starts from the driver's `x` and its true residual `r`
- * (norm `rnorm`), may use at most `budget` iterations and must stop once its
- * estimate is `≤ tol`. It may overwrite `r`, and it must leave `x` finite
- * (update `x` only after the scalars it uses were checked).
+ * A single-column cycle (GMRES, MINRES): starts from the driver's `x` and its
+ * true residual `r` (norm `rnorm`), may use at most `budget` iterations and
+ * must stop once its estimate is `≤ tol`. It may overwrite `r`, and it must
+ * leave `x` finite (update `x` only after the scalars it uses were checked).
+ *
+ * @category Solvers
  */
 export type KrylovCycle = (
   rnorm: number,
@@ -202,7 +335,11 @@ export type KrylovCycle = (
   step: IterationStep,
 ) => CycleOutcome;
 
-/** What a solver's setup receives to build its cycle (and allocate its workspace once). */
+/**
+ * What a single-column cycle's setup receives (to allocate its workspace once).
+ *
+ * @category Solvers
+ */
 export interface KrylovProblem {
   /** The operator. */
   readonly A: LinearOperator;
@@ -214,10 +351,51 @@ export interface KrylovProblem {
   readonly x: Float64Array;
   /** Current residual; equals `b − Ax` when a cycle starts. */
   readonly r: Float64Array;
-  /** Stopping threshold `max(rtol·‖b‖, atol)` on the residual 2-norm. */
+  /** Stopping threshold `max(rtol·‖b‖, atol)` on the residual 2-norm (unit scale). */
   readonly tol: number;
   /** GMRES restart length. */
   readonly restart: number;
+}
+
+/**
+ * Adapts a single-column cycle builder (GMRES, MINRES) to the driver (k = 1).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, runKrylov, singleColumnCycle } from "@gradsolve/gradsolve";
+ * // Richardson iteration x ← x + r/4 as a toy cycle.
+ * const A = CsrMatrix.fromDense([[4, 0], [0, 4]]);
+ * const toy = singleColumnCycle((p) => (_rnorm, _budget, step) => {
+ *   for (let i = 0; i < p.n; i++) p.x[i] += p.r[i] / 4;
+ *   step(0);
+ *   return { status: "converged", iterations: 1 };
+ * });
+ * const [result] = runKrylov("cg", A, Float64Array.of(4, 8), 1, {}, toy);
+ * assert.ok(result.converged);
+ * assert.deepEqual(Array.from(result.x), [1, 2]);
+ * ```
+ *
+ * @category Solvers
+ */
+export function singleColumnCycle(
+  setup: (problem: KrylovProblem) => KrylovCycle,
+): CycleFactory {
+  return (A, input, tol) => {
+    if (input.k !== 1) {
+      throw new RangeError("Cannot run a single-column cycle on a block: solve column by column");
+    }
+    let cycle: KrylovCycle | undefined;
+    return (columns, X, R, rnorm) => {
+      const M = input.preconditioner;
+      cycle ??= setup({ A, M, n: input.n, x: X, r: R, tol: tol[0], restart: input.restart });
+      const step: IterationStep = (estimate) => columns.record(0, estimate);
+      const budget = columns.maxIter - columns.iterations[0];
+      const outcome = cycle(rnorm[0], budget, step);
+      columns.iterations[0] += outcome.iterations;
+      columns.stop(0, outcome.status);
+    };
+  };
 }
 
 /**
@@ -227,114 +405,208 @@ export interface KrylovProblem {
 const STAGNATION_FACTOR = 0.5;
 
 /**
- * Runs a Krylov method to the end: validates inputs, handles `b = 0`,
- * computes the initial residual, runs cycles, checks every claimed
- * convergence on the true residual `b − Ax` (restarting from it when it
- * falls short, and declaring `diverged-stagnation` when a restart no longer
- * halves it), builds the {@linkcode SolveResult} and applies the failure
- * policy. Solvers call it with their cycle builder.
+ * The one classifier: the reason of a column whose true residual did not
+ * meet the tolerance after a cycle ended with `status`, or `undefined` when
+ * the driver should run another cycle from the true residual. Backends
+ * without restarts (the tape, the GPU's inner solves) pass `stagnated: true`,
+ * so a recursive residual that met the tolerance while the true one did not
+ * is `diverged-stagnation`.
  *
  * @example
  * ```ts
- * import { runKrylov } from "./krylov.ts";
- * import { CsrMatrix } from "../sparse/csr.ts";
- * // Richardson iteration x ← x + r/4 as a toy cycle.
- * const A = CsrMatrix.fromDense([[4, 0], [0, 4]]);
- * const result = runKrylov("cg", A, Float64Array.of(4, 8), {}, (p) => (rnorm, budget, step) => {
- *   for (let i = 0; i < p.n; i++) p.x[i] += p.r[i] / 4;
- *   step(0);
- *   return { status: "converged", iterations: 1 };
- * });
- * console.assert(result.converged && result.x[1] === 2);
+ * import assert from "node:assert/strict";
+ * import { failureReason } from "@gradsolve/gradsolve";
+ * assert.equal(failureReason("indefinite", 3, 100, false), "diverged-indefinite");
+ * assert.equal(failureReason("converged", 3, 100, false), undefined); // restart from b − Ax
+ * assert.equal(failureReason("converged", 3, 100, true), "diverged-stagnation");
  * ```
+ *
+ * @category Solvers
+ */
+export function failureReason(
+  status: CycleStatus,
+  iterations: number,
+  maxIter: number,
+  stagnated: boolean,
+): SolveReason | undefined {
+  switch (status) {
+    case "converged":
+      if (iterations >= maxIter) return "diverged-max-iterations";
+      return stagnated ? "diverged-stagnation" : undefined;
+    case "restart":
+      return iterations >= maxIter ? "diverged-max-iterations" : undefined;
+    case "max-iterations":
+    case "stopped":
+      return "diverged-max-iterations";
+    case "breakdown":
+      return "diverged-breakdown";
+    case "indefinite":
+      return "diverged-indefinite";
+    case "non-finite":
+      return "diverged-non-finite";
+  }
+}
+
+/**
+ * Builds a method's {@linkcode CycleRunner} for one solve, from the operator,
+ * the validated inputs and the per-column thresholds (unit scale).
+ *
+ * @category Solvers
+ */
+export type CycleFactory = (
+  A: LinearOperator,
+  input: KrylovInput,
+  tol: Float64Array,
+) => CycleRunner;
+
+/**
+ * Runs a Krylov method to the end on the k columns of `B` (n×k row-major;
+ * k = 1 for one right-hand side): validates inputs; solves each column at
+ * unit scale (`B[:, j]/s_j`, `s_j` the power of two nearest its max-norm, so
+ * no inner product overflows or underflows); handles zero columns (`x = 0`,
+ * no iteration); runs cycles; checks every claimed convergence on the true
+ * residual `b − Ax` (restarting from it when it falls short, and declaring
+ * `diverged-stagnation` when a restart no longer halves it); classifies the
+ * outcome, builds one {@linkcode SolveResult} per column and applies the
+ * failure policy to each.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cg, CsrMatrix, runKrylov } from "@gradsolve/gradsolve";
+ * // cg(A, b) is runKrylov with CG's cycle on one column:
+ * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
+ * const r = cg(A, Float64Array.of(1, 2), { rtol: 1e-12 });
+ * assert.equal(r.reason, "converged-rtol");
+ * assert.equal(typeof runKrylov, "function");
+ * ```
+ *
+ * @category Solvers
  */
 export function runKrylov(
-  method: KrylovMethod,
+  method: SolveMethod,
   A: LinearOperator,
-  b: Float64Array,
+  B: Float64Array,
+  k: number,
   options: KrylovOptions,
-  setup: (problem: KrylovProblem) => KrylovCycle,
-): SolveResult {
-  const input = checkKrylovInput(method, A, b, options);
+  cycles: CycleFactory,
+): SolveResult[] {
+  const input = checkKrylovInput(method, A, B, options, k);
   const { n, rtol, maxIter } = input;
-  const M = input.preconditioner;
-  // Solve at unit scale: A y = b/s, x = s·y with s a power of two near max|b| (exact), so no
-  // dot product overflows or underflows whatever the scale of b; norms and the absolute
-  // tolerance are scaled alike, and the result is reported at the caller's scale.
-  const s = unitScale(b);
-  const bs = s === 1 ? b : b.map((v) => v / s);
-  const atol = input.atol / s;
-  const bnorm = norm2(bs);
-  const x = new Float64Array(n);
-  const history: number[] = [];
-  const finish = (reason: SolveReason, iterations: number, rnorm: number): SolveResult => {
-    if (s !== 1) { for (let i = 0; i < n; i++) x[i] *= s; }
-    return enforcePolicy({
-      x,
-      converged: reason.startsWith("converged"),
-      reason,
-      iterations,
-      relativeResidual: bnorm === 0 ? rnorm : rnorm / bnorm,
-      residualNorm: rnorm * s,
-      residualHistory: history,
-      method,
-      preconditioner: M?.name ?? "none",
-      message: reasonMessage(reason),
-    }, options.onFailure ?? "throw");
-  };
-
-  if (bnorm === 0) {
-    history.push(0);
-    return finish("converged-atol", 0, 0);
-  }
-  if (options.x0) {
-    if (s === 1) x.set(options.x0);
-    else for (let i = 0; i < n; i++) x[i] = options.x0[i] / s;
-  }
-  const r = new Float64Array(n);
-  const tol = Math.max(rtol * bnorm, atol);
-  const converged: SolveReason = rtol * bnorm >= atol ? "converged-rtol" : "converged-atol";
-  let rnorm = trueResidual(A, bs, x, r);
-  history.push(rnorm / bnorm);
-  if (!(rnorm < Infinity)) return finish("diverged-non-finite", 0, rnorm);
-  if (rnorm <= tol) return finish(converged, 0, rnorm);
-
-  const cycle = setup({ A, M, n, x, r, tol, restart: input.restart });
-  const callback = options.callback;
-  let iterations = 0;
-  const step: IterationStep = (estimate) => {
-    history.push(estimate / bnorm);
-    if (!callback) return false;
-    return callback({ iteration: history.length - 1, relativeResidual: estimate / bnorm }) ===
-      true;
-  };
-  let lastRestartNorm = rnorm;
-  for (;;) {
-    const outcome = cycle(rnorm, maxIter - iterations, step);
-    iterations += outcome.iterations;
-    rnorm = trueResidual(A, bs, x, r);
-    if (rnorm <= tol) return finish(converged, iterations, rnorm);
-    if (!(rnorm < Infinity)) return finish("diverged-non-finite", iterations, rnorm);
-    switch (outcome.status) {
-      case "converged":
-        if (iterations >= maxIter) return finish("diverged-max-iterations", iterations, rnorm);
-        if (rnorm > STAGNATION_FACTOR * lastRestartNorm) {
-          return finish("diverged-stagnation", iterations, rnorm);
-        }
-        lastRestartNorm = rnorm;
-        break;
-      case "restart":
-        if (iterations >= maxIter) return finish("diverged-max-iterations", iterations, rnorm);
-        break;
-      case "max-iterations":
-      case "stopped":
-        return finish("diverged-max-iterations", iterations, rnorm);
-      case "breakdown":
-        return finish("diverged-breakdown", iterations, rnorm);
-      case "indefinite":
-        return finish("diverged-indefinite", iterations, rnorm);
-      case "non-finite":
-        return finish("diverged-non-finite", iterations, rnorm);
+  const precName = input.preconditioner?.name ?? "none";
+  // Unit scale per column: Bs = B/s, X = x0/s, atol/s.
+  const scale = new Float64Array(k), bnorm = new Float64Array(k), tol = new Float64Array(k);
+  const Bs = new Float64Array(n * k), X = new Float64Array(n * k), col = new Float64Array(n);
+  const convergedReason: SolveReason[] = [];
+  for (let j = 0; j < k; j++) {
+    getColumn(B, k, j, col);
+    const s = unitScale(col);
+    scale[j] = s;
+    for (let i = 0; i < n; i++) Bs[i * k + j] = col[i] / s;
+    for (let i = 0; i < n; i++) col[i] /= s;
+    bnorm[j] = norm2(col);
+    const atol = input.atol / s;
+    tol[j] = Math.max(rtol * bnorm[j], atol);
+    convergedReason.push(rtol * bnorm[j] >= atol ? "converged-rtol" : "converged-atol");
+    if (options.x0 && bnorm[j] !== 0) {
+      for (let i = 0; i < n; i++) X[i * k + j] = options.x0[i * k + j] / s;
     }
+  }
+  const columns = new KrylovColumns(k, bnorm, tol, maxIter);
+  columns.callback = options.callback;
+  columns.iterate = (j) => {
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = X[i * k + j] * scale[j];
+    return x;
+  };
+  const runCycle = cycles(A, input, tol);
+  const R = new Float64Array(n * k), rnorm = new Float64Array(k);
+  const reasons: (SolveReason | undefined)[] = new Array(k).fill(undefined);
+  const lastRestartNorm = new Float64Array(k);
+  const cycleColumns: number[] = [];
+  blockResidual(A, Bs, X, R, k, rnorm, col);
+  for (let j = 0; j < k; j++) {
+    if (bnorm[j] === 0) {
+      // b = 0: x = 0 exactly, whatever x0.
+      for (let i = 0; i < n; i++) X[i * k + j] = 0;
+      rnorm[j] = 0;
+      columns.history[j].push(0);
+      reasons[j] = "converged-atol";
+      continue;
+    }
+    columns.history[j].push(rnorm[j] / bnorm[j]);
+    if (!(rnorm[j] < Infinity)) reasons[j] = "diverged-non-finite";
+    else if (rnorm[j] <= tol[j]) reasons[j] = convergedReason[j];
+    else {
+      columns.active[j] = 1;
+      lastRestartNorm[j] = rnorm[j];
+    }
+  }
+  while (columns.anyActive()) {
+    cycleColumns.length = 0;
+    for (let j = 0; j < k; j++) if (columns.active[j]) cycleColumns.push(j);
+    runCycle(columns, X, R, rnorm);
+    blockResidual(A, Bs, X, R, k, rnorm, col);
+    for (const j of cycleColumns) {
+      const rn = rnorm[j];
+      if (rn <= tol[j]) reasons[j] = convergedReason[j];
+      else if (!(rn < Infinity)) reasons[j] = "diverged-non-finite";
+      else {
+        const stagnated = rn > STAGNATION_FACTOR * lastRestartNorm[j];
+        const why = failureReason(
+          columns.status[j],
+          columns.iterations[j],
+          maxIter,
+          stagnated,
+        );
+        if (why) reasons[j] = why;
+        else {
+          if (columns.status[j] === "converged") lastRestartNorm[j] = rn;
+          columns.active[j] = 1;
+        }
+      }
+    }
+  }
+  const results: SolveResult[] = [];
+  for (let j = 0; j < k; j++) {
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = X[i * k + j] * scale[j];
+    const rn = rnorm[j];
+    results.push(enforcePolicy(
+      makeResult({
+        x,
+        reason: reasons[j]!,
+        iterations: columns.iterations[j],
+        relativeResidual: bnorm[j] === 0 ? rn : rn / bnorm[j],
+        residualNorm: rn * scale[j],
+        residualHistory: columns.history[j],
+        method,
+        preconditioner: precName,
+      }),
+      options.onFailure ?? "throw",
+    ));
+  }
+  return results;
+}
+
+/** `R ← B − A X` for k columns; `norms[j] ← ‖R[:, j]‖₂`. `tmp` has length n. */
+function blockResidual(
+  A: LinearOperator,
+  B: Float64Array,
+  X: Float64Array,
+  R: Float64Array,
+  k: number,
+  norms: Float64Array,
+  tmp: Float64Array,
+): void {
+  blockApply(A, X, R, k);
+  for (let t = 0; t < R.length; t++) R[t] = B[t] - R[t];
+  if (k === 1) {
+    norms[0] = norm2(R);
+    return;
+  }
+  for (let j = 0; j < k; j++) {
+    getColumn(R, k, j, tmp);
+    norms[j] = norm2(tmp);
   }
 }

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { type KrylovCycle, type KrylovProblem, runKrylov } from "./krylov.ts";
+import { type KrylovCycle, type KrylovProblem, runKrylov, singleColumnCycle } from "./krylov.ts";
 import type { LinearOperator } from "./operator.ts";
 import type { KrylovOptions } from "./options.ts";
 import type { SolveResult } from "./result.ts";
@@ -51,7 +51,7 @@ export function minres(
   b: Float64Array,
   options: KrylovOptions = {},
 ): SolveResult {
-  return runKrylov("minres", A, b, options, minresCycle);
+  return runKrylov("minres", A, b, 1, options, singleColumnCycle(minresCycle))[0];
 }
 
 function minresCycle(problem: KrylovProblem): KrylovCycle {

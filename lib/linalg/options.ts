@@ -13,10 +13,25 @@ import type { FailurePolicy } from "./result.ts";
  * @category Solvers
  */
 export interface IterationInfo {
-  /** Iteration number, starting at 1. */
+  /** Iteration number, starting at 1 (per right-hand side in a block solve). */
   readonly iteration: number;
   /** The solver's residual-norm estimate relative to ‖b‖. */
   readonly relativeResidual: number;
+  /** The right-hand side (column) this iteration belongs to; 0 for a single solve. */
+  readonly column: number;
+  /**
+   * The iteration's step length: CG's `α`, BiCGSTAB's `α` (first half-step)
+   * or `ω` (second); undefined for GMRES and MINRES.
+   */
+  readonly alpha?: number;
+  /**
+   * The coefficient of the last direction update: CG's `β` from the previous
+   * iteration (so `α` and `β` together give the Lanczos tridiagonal),
+   * BiCGSTAB's `β`; undefined at the first iteration and for GMRES/MINRES.
+   */
+  readonly beta?: number;
+  /** A copy of the current iterate (CG and BiCGSTAB on the CPU; undefined elsewhere). */
+  readonly iterate?: () => Float64Array;
 }
 
 /**

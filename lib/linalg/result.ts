@@ -85,6 +85,49 @@ export interface SolveResult {
 }
 
 /**
+ * The one result builder: a {@linkcode SolveResult} from its facts, with
+ * `converged` derived from the reason and the advice sentence for it (or
+ * `message` when given). Every solver (Krylov on every backend, direct, GPU,
+ * unrolled) builds its result here.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeResult } from "@gradsolve/gradsolve";
+ * const r = makeResult({
+ *   x: Float64Array.of(1),
+ *   reason: "diverged-breakdown",
+ *   iterations: 3,
+ *   relativeResidual: 0.5,
+ *   residualNorm: 0.5,
+ *   residualHistory: [1, 0.5],
+ *   method: "bicgstab",
+ *   preconditioner: "none",
+ * });
+ * assert.equal(r.converged, false);
+ * assert.match(r.message, /broke down/);
+ * ```
+ *
+ * @category Solvers
+ */
+export function makeResult(
+  facts: Omit<SolveResult, "converged" | "message"> & { message?: string },
+): SolveResult {
+  return {
+    x: facts.x,
+    converged: facts.reason.startsWith("converged"),
+    reason: facts.reason,
+    iterations: facts.iterations,
+    relativeResidual: facts.relativeResidual,
+    residualNorm: facts.residualNorm,
+    residualHistory: facts.residualHistory,
+    method: facts.method,
+    preconditioner: facts.preconditioner,
+    message: facts.message ?? reasonMessage(facts.reason),
+  };
+}
+
+/**
  * What to do when a solve does not converge.
  *
  * @category Solvers

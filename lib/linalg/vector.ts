@@ -14,8 +14,9 @@ import { NonFiniteError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dot } from "./vector.ts";
- * console.assert(dot(Float64Array.of(1, 2, 3), Float64Array.of(4, 5, 6)) === 32);
+ * assert.equal(dot(Float64Array.of(1, 2, 3), Float64Array.of(4, 5, 6)), 32);
  * ```
  */
 export function dot(a: Float64Array, b: Float64Array): number {
@@ -71,10 +72,12 @@ const SAFE_MIN_SQUARES = 2 ** -960, SAFE_MAX_SQUARES = 2 ** 960;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { axpy } from "./vector.ts";
  * const y = Float64Array.of(1, 1);
  * axpy(2, Float64Array.of(1, 2), y);
- * console.assert(y[0] === 3 && y[1] === 5);
+ * assert.equal(y[0], 3);
+ * assert.equal(y[1], 5);
  * ```
  */
 export function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
@@ -87,10 +90,12 @@ export function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { xpby } from "./vector.ts";
  * const y = Float64Array.of(1, 2);
  * xpby(Float64Array.of(1, 1), 3, y);
- * console.assert(y[0] === 4 && y[1] === 7);
+ * assert.equal(y[0], 4);
+ * assert.equal(y[1], 7);
  * ```
  */
 export function xpby(x: Float64Array, beta: number, y: Float64Array): void {
@@ -103,10 +108,12 @@ export function xpby(x: Float64Array, beta: number, y: Float64Array): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scaleInto } from "./vector.ts";
  * const y = new Float64Array(2);
  * scaleInto(0.5, Float64Array.of(2, 4), y);
- * console.assert(y[0] === 1 && y[1] === 2);
+ * assert.equal(y[0], 1);
+ * assert.equal(y[1], 2);
  * ```
  */
 export function scaleInto(alpha: number, x: Float64Array, y: Float64Array): void {
@@ -120,12 +127,13 @@ export function scaleInto(alpha: number, x: Float64Array, y: Float64Array): void
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assertFiniteVector } from "./vector.ts";
  * assertFiniteVector(Float64Array.of(1, 2), "b"); // passes
  * try {
  *   assertFiniteVector(Float64Array.of(1, NaN), "b");
  * } catch (e) {
- *   console.assert((e as Error).message === "Cannot use b: b[1] is NaN");
+ *   assert.equal((e as Error).message, "Cannot use b: b[1] is NaN");
  * }
  * ```
  */
@@ -144,8 +152,9 @@ export function assertFiniteVector(v: Float64Array, what: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { maxAbs } from "./vector.ts";
- * console.assert(maxAbs(Float64Array.of(1e-300, -3e-300)) === 3e-300);
+ * assert.equal(maxAbs(Float64Array.of(1e-300, -3e-300)), 3e-300);
  * ```
  */
 export function maxAbs(v: Float64Array): number {

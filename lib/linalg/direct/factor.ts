@@ -30,7 +30,11 @@ import { inverseNorm1Estimate } from "./condest.ts";
 import { luFactor, type LuFactors, luRefactor, luSolve, luSolveTranspose } from "./lu.ts";
 import { analyze, type Ordering, type Symbolic } from "./symbolic.ts";
 
-/** Options of {@linkcode factorize} and {@linkcode factor}. */
+/**
+ * Options of {@linkcode factorize} and `factor`.
+ *
+ * @category Solvers
+ */
 export interface FactorizeOptions {
   /**
    * `cholesky` needs an SPD matrix; `auto` tries Cholesky when A is exactly
@@ -53,12 +57,15 @@ export interface FactorizeOptions {
  *
  * @example
  * ```ts
- * import { factorize } from "./factor.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, factorize } from "@gradsolve/gradsolve";
  * const f = factorize(CsrMatrix.fromDense([[0, 1], [2, 1]]));
  * const x = f.solve(Float64Array.of(1, 3)); // x = [1, 1]
- * console.assert(f.kind === "lu" && Math.abs(x[0] - 1) < 1e-15);
+ * assert.equal(f.kind, "lu");
+ * assert.ok(Math.abs(x[0] - 1) < 1e-15);
  * ```
+ *
+ * @category Solvers
  */
 export interface Factorization {
   /** `lu` (`PAQ = LU`) or `cholesky` (`PAPᵀ = LLᵀ`). */
@@ -269,13 +276,14 @@ function positiveDiagonal(A: CsrMatrix): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyze } from "./symbolic.ts";
  * import { factor } from "./factor.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1], [1, 3]]);
  * const s = analyze(A.pattern, { kind: "cholesky" });
  * const f = factor(s, A.values), g = factor(s, Float64Array.of(8, 2, 2, 6)); // 2A
- * console.assert(Math.abs(g.solve(Float64Array.of(10, 8))[0] - f.solve(Float64Array.of(5, 4))[0]) < 1e-15);
+ * assert.ok(Math.abs(g.solve(Float64Array.of(10, 8))[0] - f.solve(Float64Array.of(5, 4))[0]) < 1e-15);
  * ```
  */
 export function factor(
@@ -315,14 +323,17 @@ export function factor(
  *
  * @example
  * ```ts
- * import { factorize } from "./factor.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, factorize } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[4, 1, 0], [1, 4, 1], [0, 1, 4]]);
  * const f = factorize(A); // symmetric, positive diagonal: Cholesky
  * const x = f.solve(Float64Array.of(5, 6, 5));
- * console.assert(f.kind === "cholesky" && Math.abs(x[1] - 1) < 1e-15);
- * console.assert(f.conditionEstimate() > 1);
+ * assert.equal(f.kind, "cholesky");
+ * assert.ok(Math.abs(x[1] - 1) < 1e-15);
+ * assert.ok(f.conditionEstimate() > 1);
  * ```
+ *
+ * @category Solvers
  */
 export function factorize(A: CsrMatrix, options: FactorizeOptions = {}): Factorization {
   const [rows, cols] = A.shape;
@@ -339,7 +350,11 @@ export function factorize(A: CsrMatrix, options: FactorizeOptions = {}): Factori
   return factor(symbolic, A.values, options);
 }
 
-/** Options of {@linkcode directSolve}. */
+/**
+ * Options of {@linkcode directSolve}.
+ *
+ * @category Solvers
+ */
 export interface DirectSolveOptions extends FactorizeOptions {
   /** `throw` (default) raises ConvergenceError when the residual is above √eps; `return` returns the result. @default {"throw"} */
   onFailure?: FailurePolicy;
@@ -351,7 +366,11 @@ export interface DirectSolveOptions extends FactorizeOptions {
   transpose?: boolean;
 }
 
-/** A {@linkcode SolveResult} with the factorisation that produced it (reuse it for the adjoint). */
+/**
+ * A {@linkcode SolveResult} with the factorisation that produced it (reuse it for the adjoint).
+ *
+ * @category Solvers
+ */
 export interface DirectSolveResult extends SolveResult {
   /** The factorisation; `solveTranspose` gives the adjoint solve. */
   readonly factorization: Factorization;
@@ -367,14 +386,17 @@ export interface DirectSolveResult extends SolveResult {
  *
  * @example
  * ```ts
- * import { directSolve } from "./factor.ts";
- * import { CsrMatrix } from "../../sparse/csr.ts";
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, directSolve } from "@gradsolve/gradsolve";
  * const A = CsrMatrix.fromDense([[0, 2, 0], [1, 0, 1], [0, 1, 3]]);
  * const r = directSolve(A, Float64Array.of(2, 2, 4));
- * console.assert(r.reason === "converged-direct" && r.relativeResidual < 1e-15);
+ * assert.equal(r.reason, "converged-direct");
+ * assert.ok(r.relativeResidual < 1e-15);
  * const lambda = r.factorization.solveTranspose(Float64Array.of(1, 0, 0)); // adjoint solve
- * console.assert(lambda.length === 3);
+ * assert.equal(lambda.length, 3);
  * ```
+ *
+ * @category Solvers
  */
 export function directSolve(
   A: CsrMatrix,
