@@ -25,7 +25,6 @@
 
 // Errors
 export {
-  ConvergenceError,
   FactorizationError,
   GpuDeviceLostError,
   GpuError,

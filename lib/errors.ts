@@ -6,7 +6,6 @@
  * @module
  */
 
-import type { SolveResult } from "./linalg/result.ts";
 
 /**
  * Base class of every error gradsolve throws on purpose.
@@ -107,37 +106,6 @@ export class SingularMatrixError extends GradsolveError {
   constructor(message: string, column: number, options?: ErrorOptions) {
     super(message, options);
     this.column = column;
-  }
-}
-
-/**
- * An iterative solve did not converge and the caller asked for an exception
- * (the default). The full result, with reason and residual history, is
- * attached.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { cg, ConvergenceError, poisson1d } from "@gradsolve/gradsolve";
- * const b = new Float64Array(100).fill(1);
- * try {
- *   cg(poisson1d(100), b, { maxIter: 3, onFailure: "throw" });
- *   assert.fail("3 iterations cannot solve a 100-point Poisson problem");
- * } catch (e) {
- *   assert.ok(e instanceof ConvergenceError);
- *   assert.equal(e.result.reason, "diverged-max-iterations");
- * }
- * ```
- *
- * @category Errors
- */
-export class ConvergenceError extends GradsolveError {
-  /** The result of the failed solve. */
-  readonly result: SolveResult;
-  /** Creates the error around a failed `result`. */
-  constructor(message: string, result: SolveResult, options?: ErrorOptions) {
-    super(message, options);
-    this.result = result;
   }
 }
 

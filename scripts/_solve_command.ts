@@ -6,7 +6,8 @@
  * @module
  */
 
-import { ConvergenceError, GpuUnavailableError, ShapeError } from "../lib/errors.ts";
+import { GpuUnavailableError, ShapeError } from "../lib/errors.ts";
+import { ConvergenceError } from "../lib/linalg/result.ts";
 import type { AsyncSolveOptions } from "../lib/diff/solve_async.ts";
 import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
 import { ensureXdgRuntimeDir } from "../lib/gpu/runtime_dir.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConvergenceError } from "../lib/errors.ts";
+import { ConvergenceError } from "../lib/linalg/result.ts";
 import { cg } from "../lib/linalg/cg.ts";
 import { ic0 } from "../lib/linalg/ic0.ts";
 import { jacobi } from "../lib/linalg/jacobi.ts";

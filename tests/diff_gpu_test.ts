@@ -7,7 +7,7 @@ import { Tensor } from "../lib/autodiff/tensor.ts";
 import { valueAndGradAsync } from "../lib/autodiff/transforms_async.ts";
 import { solveAsyncWithInfo } from "../lib/diff/solve_async.ts";
 import { solveGradients } from "../lib/diff/solve_gradients.ts";
-import { ConvergenceError } from "../lib/errors.ts";
+import { ConvergenceError } from "../lib/linalg/result.ts";
 import { Rng } from "../lib/random.ts";
 import { maxRelativeError, noGpu, withGpu } from "./_gpu.ts";
 

@@ -17,7 +17,7 @@ import {
 } from "../lib/autodiff/mod.ts";
 import { add } from "../lib/autodiff/elementwise.ts";
 import { spmv as spmvOf, spmvT as spmvTOf } from "../lib/autodiff/sparse.ts";
-import { ConvergenceError } from "../lib/errors.ts";
+import { ConvergenceError } from "../lib/linalg/result.ts";
 import { denseSolve, denseSolveTranspose } from "../lib/linalg/dense.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
 import { solve, solveWithInfo } from "../lib/diff/solve.ts";

@@ -2,7 +2,8 @@
 // unrolled, truncated), names the offending entry, and applies the same failure policy.
 import assert from "node:assert/strict";
 import { grad, sparseTensor, sum, type Tensor, tensor } from "../lib/autodiff/mod.ts";
-import { ConvergenceError, NonFiniteError, ShapeError } from "../lib/errors.ts";
+import { NonFiniteError, ShapeError } from "../lib/errors.ts";
+import { ConvergenceError } from "../lib/linalg/result.ts";
 import { denseSolve } from "../lib/linalg/dense.ts";
 import type { AdjointMode } from "../lib/diff/solve.ts";
 import { solve, solveWithInfo } from "../lib/diff/solve.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConvergenceError } from "../lib/errors.ts";
+import { ConvergenceError } from "../lib/linalg/result.ts";
 import { gpuSolve, type GpuSolveResult } from "../lib/gpu/solve.ts";
 import { denseSolve } from "../lib/linalg/dense.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";

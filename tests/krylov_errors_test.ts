@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConvergenceError, NonFiniteError, ShapeError } from "../lib/errors.ts";
+import { NonFiniteError, ShapeError } from "../lib/errors.ts";
+import { ConvergenceError } from "../lib/linalg/result.ts";
 import { bicgstab } from "../lib/linalg/bicgstab.ts";
 import { cg } from "../lib/linalg/cg.ts";
 import { gmres } from "../lib/linalg/gmres.ts";

@@ -7,7 +7,8 @@
 
 import { customVjp } from "../autodiff/custom.ts";
 import { Tensor } from "../autodiff/tensor.ts";
-import { ConvergenceError, ShapeError } from "../errors.ts";
+import { ShapeError } from "../errors.ts";
+import { ConvergenceError } from "../linalg/result.ts";
 import type { KrylovOptions } from "../linalg/options.ts";
 import type { Preconditioner } from "../linalg/preconditioner.ts";
 import type { SolveMethod, SolveResult } from "../linalg/result.ts";

@@ -13,7 +13,8 @@
 
 import { customVjpAsync } from "../autodiff/custom.ts";
 import { Tensor } from "../autodiff/tensor.ts";
-import { ConvergenceError, ShapeError } from "../errors.ts";
+import { ShapeError } from "../errors.ts";
+import { ConvergenceError } from "../linalg/result.ts";
 import type { GpuContext } from "../gpu/device.ts";
 import { type GpuMethod, gpuSolve, type GpuSolveOptions } from "../gpu/solve.ts";
 import type { SolveResult } from "../linalg/result.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ConvergenceError } from "../errors.ts";
+import { GradsolveError } from "../errors.ts";
 
 /**
  * Why a solve stopped.
@@ -196,3 +196,35 @@ export function reasonMessage(reason: SolveReason): string {
       return "The true residual stagnated above the tolerance (loss of precision). Loosen rtol or use a direct solve.";
   }
 }
+
+/**
+ * An iterative solve did not converge and the caller asked for an exception
+ * (the default). The full result, with reason and residual history, is
+ * attached.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cg, ConvergenceError, poisson1d } from "@gradsolve/gradsolve";
+ * const b = new Float64Array(100).fill(1);
+ * try {
+ *   cg(poisson1d(100), b, { maxIter: 3, onFailure: "throw" });
+ *   assert.fail("3 iterations cannot solve a 100-point Poisson problem");
+ * } catch (e) {
+ *   assert.ok(e instanceof ConvergenceError);
+ *   assert.equal(e.result.reason, "diverged-max-iterations");
+ * }
+ * ```
+ *
+ * @category Errors
+ */
+export class ConvergenceError extends GradsolveError {
+  /** The result of the failed solve. */
+  readonly result: SolveResult;
+  /** Creates the error around a failed `result`. */
+  constructor(message: string, result: SolveResult, options?: ErrorOptions) {
+    super(message, options);
+    this.result = result;
+  }
+}
+

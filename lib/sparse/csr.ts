@@ -1,13 +1,13 @@
 /**
  * A CSR sparse matrix: an immutable {@linkcode CsrPattern} plus one
- * Float64Array of values. Implements {@linkcode LinearOperator}.
+ * Float64Array of values. It has the shape of a linear operator (`shape`,
+ * `apply`, `applyTranspose`, `symmetric`), so every solver takes it as one.
  *
  * @module
  */
 
 import { csrDisplay, JUPYTER_DISPLAY } from "../display/bundles.ts";
 import { NonFiniteError, ShapeError } from "../errors.ts";
-import type { LinearOperator } from "../linalg/operator.ts";
 import { patternFromTriplets, scatterTriplets } from "./coo.ts";
 import type { CsrPattern } from "./pattern.ts";
 
@@ -29,7 +29,7 @@ import type { CsrPattern } from "./pattern.ts";
  *
  * @category Sparse
  */
-export class CsrMatrix implements LinearOperator {
+export class CsrMatrix {
   /** The sparsity pattern (shared, immutable). */
   readonly pattern: CsrPattern;
   /** One value per stored entry, in pattern order. */
