@@ -222,7 +222,9 @@ Deno.test("series are told apart by Okabe–Ito colour, marker shape and dash", 
   const markerGroups = [...plot.querySelectorAll("g[aria-label='dot']")];
   assert.equal(markerGroups.length, 10);
   const xsOf = (g: DomNode) =>
-    [...g.querySelectorAll("path")].map((p) => p.getAttribute("transform"));
+    [...g.querySelectorAll("path, circle")].map((p) =>
+      p.getAttribute("transform") ?? p.getAttribute("cx")
+    );
   assert.ok(xsOf(markerGroups[0]!).length <= 13);
   assert.notDeepEqual(xsOf(markerGroups[0]!), xsOf(markerGroups[1]!));
   assert.ok(fig.svg.includes('stroke-dasharray="6,3"')); // dashes once colours repeat
@@ -272,4 +274,27 @@ Deno.test("plot helpers stay inside the content column and carry the SVG namespa
       assert.ok(width <= CONTENT_WIDTH, `${width} > ${CONTENT_WIDTH}: ${tag}`);
     }
   }
+});
+
+Deno.test("linePlot() dashes a series lying on an earlier one and says so", () => {
+  const y = [1, 0.1, 0.01, 1e-3, 1e-4];
+  const fig = linePlot({
+    series: [
+      { name: "CG", x: [0, 1, 2, 3, 4], y },
+      { name: "CG + Jacobi", x: [0, 1, 2, 3, 4], y: y.map((v) => v * (1 + 1e-12)) },
+      { name: "MINRES", x: [0, 1, 2, 3, 4], y: y.map((v) => v * 2) },
+    ],
+    xLabel: "iteration",
+    yLabel: "‖r‖/‖b‖",
+    logY: true,
+  });
+  assert.deepEqual(fig.notes, [
+    '"CG + Jacobi" lies on "CG" (drawn dashed, markers alternate)',
+  ]);
+  const { document } = parse(fig.svg);
+  const dots = [...document.querySelectorAll("g[aria-label='dot']")].map((g) =>
+    [...g.querySelectorAll("path, circle")].length
+  );
+  assert.deepEqual(dots, [3, 2, 5]); // CG at points 0, 2, 4; Jacobi at 1, 3; MINRES at all
+  assert.ok(fig.svg.includes('stroke-dasharray="6,3"'));
 });

@@ -24,7 +24,7 @@ export interface SpyPattern {
 export interface SpyPlotOptions {
   /** Length of the longer side of the matrix drawing, in CSS pixels. @default {240} */
   size?: number;
-  /** At most this many blocks along each side before entries are binned. @default {120} */
+  /** At most this many blocks along each side before entries are binned. @default {size} */
   cells?: number;
   /** Colour of the entries. @default {"#0072b2"} */
   color?: string;
@@ -46,7 +46,7 @@ export interface SpyPlotOptions {
  */
 export function spyPlot(pattern: SpyPattern, options: SpyPlotOptions = {}): string {
   const { nRows, nCols, rowPtr, colIdx } = pattern;
-  const size = options.size ?? 240, maxCells = options.cells ?? 120;
+  const size = options.size ?? 240, maxCells = options.cells ?? size;
   const color = options.color ?? "#0072b2";
   const longer = Math.max(1, nRows, nCols);
   const w = Math.max(8, Math.round((size * Math.max(1, nCols)) / longer));
@@ -58,15 +58,17 @@ export function spyPlot(pattern: SpyPattern, options: SpyPlotOptions = {}): stri
   const br = binned ? Math.min(nRows, maxCells) : nRows;
   const bc = binned ? Math.min(nCols, maxCells) : nCols;
   const cw = w / Math.max(1, bc), ch = h / Math.max(1, br);
+  // Entries drawn large get a hairline gap, so neighbours stay countable.
+  const gap = Math.min(cw, ch) >= 6 ? Math.min(cw, ch) * 0.06 : 0;
   if (!binned) {
     for (let i = 0; i < nRows; i++) {
       for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
         parts.push(el("rect", {
           class: "nz",
-          x: pad + colIdx[k]! * cw,
-          y: pad + i * ch,
-          width: Math.max(cw, 0.8),
-          height: Math.max(ch, 0.8),
+          x: pad + colIdx[k]! * cw + gap,
+          y: pad + i * ch + gap,
+          width: Math.max(cw - 2 * gap, 0.8),
+          height: Math.max(ch - 2 * gap, 0.8),
           fill: color,
         }));
       }

@@ -272,16 +272,52 @@ function resolveStyles(options: XYPlotOptions, lines: boolean): ResolvedSeries[]
   });
 }
 
-// Indices of the points that carry markers: all, or about `target` evenly
+// Indices of the points that carry markers: all, or about a dozen evenly
 // spaced ones, shifted per series so markers of overlapping series interleave.
 function markerIndices(n: number, all: boolean, series: number, of: number): number[] {
   if (all || n <= 12) return Array.from({ length: n }, (_, i) => i);
   const stride = Math.max(1, Math.floor(n / 12));
-  const phase = Math.floor((series * stride) / Math.max(1, of));
+  return staggered(n, stride, Math.floor((series * stride) / Math.max(1, of)));
+}
+
+function staggered(n: number, stride: number, phase: number): number[] {
   const out: number[] = [];
-  for (let i = phase; i < n; i += stride) out.push(i);
+  for (let i = phase % stride; i < n; i += stride) out.push(i);
   return out;
 }
+
+/** Where each series lies on top of an earlier one: its group's first series, place and size. */
+interface Coincidence {
+  readonly first: number;
+  readonly place: number;
+  readonly size: number;
+}
+
+// Series drawn on the same points (x equal, y within 1e-9 relative) would
+// hide one another; find them so they can be dashed and their markers alternated.
+function coincidences(rows: XYRow[][]): (Coincidence | undefined)[] {
+  const same = (a: XYRow[], b: XYRow[]) =>
+    a.length > 0 && a.length === b.length && a.every((p, k) => {
+      const q = b[k]!;
+      return p.x === q.x && Math.abs(p.y - q.y) <= 1e-9 * Math.max(Math.abs(p.y), Math.abs(q.y));
+    });
+  const first = rows.map((_, j) => {
+    for (let i = 0; i < j; i++) if (same(rows[i]!, rows[j]!)) return i;
+    return j;
+  });
+  // Resolve chains to the group's first member.
+  for (let j = 0; j < first.length; j++) first[j] = first[first[j]!]!;
+  const size = first.map((f) => first.filter((g) => g === f).length);
+  return first.map((f, j) =>
+    size[j]! < 2 ? undefined : {
+      first: f,
+      place: first.slice(0, j).filter((g) => g === f).length,
+      size: size[j]!,
+    }
+  );
+}
+
+const GROUP_DASHES: readonly DashName[] = ["solid", "dashed", "dotted", "dashdot", "longdash"];
 
 /**
  * A legend as HTML with one swatch per series (line, dash and marker in the
@@ -327,11 +363,23 @@ function xyFigure(
   rows: XYRow[][],
   lines: boolean,
   extra: Plot.Markish[] = [],
+  notes?: string[],
 ): string {
   const { xLabel, yLabel, logX = false, logY = false } = options;
   const width = Math.min(options.width ?? WIDTH, CONTENT_WIDTH);
   const height = options.height ?? HEIGHT;
   const styles = resolveStyles(options, lines);
+  const groups = lines ? coincidences(rows) : rows.map(() => undefined);
+  groups.forEach((g, i) => {
+    if (g === undefined || g.place === 0) return;
+    if (options.series[i]!.dash === undefined && styles[i]!.dash === "solid") {
+      styles[i] = { ...styles[i]!, dash: GROUP_DASHES[g.place % GROUP_DASHES.length]! };
+    }
+    notes?.push(
+      `"${options.series[i]!.name}" lies on "${options.series[g.first]!.name}" ` +
+        `(drawn ${styles[i]!.dash}, markers alternate)`,
+    );
+  });
   const mode = options.markers ?? "auto";
   const longest = Math.max(0, ...rows.map((r) => r.length));
   const marks: Plot.Markish[] = [...extra];
@@ -358,7 +406,13 @@ function xyFigure(
       (!lines || mode !== "auto" || rows.length > 1 || longest <= 40);
     if (showMarkers) {
       const all = !lines || mode === "all" || (mode === "auto" && longest <= 40);
-      const picked = markerIndices(data.length, all, i, rows.length).map((k) => data[k]!);
+      const g = groups[i];
+      const indices = g === undefined ? markerIndices(data.length, all, i, rows.length) : staggered(
+        data.length,
+        Math.max(g.size, all ? 1 : Math.floor(data.length / 12)),
+        g.place,
+      );
+      const picked = indices.map((k) => data[k]!);
       marks.push(Plot.dot(picked, {
         x: "x",
         y: "y",
@@ -392,8 +446,9 @@ function xyFigure(
 /**
  * Line chart of one or more series (convergence histories, loss curves).
  * With several series each gets its own colour and marker shape (markers
- * staggered along long series), so a series lying on top of another still
- * shows; see {@linkcode XYPlotOptions} for dash, order and opacity options.
+ * staggered along long series). A series that lies exactly on an earlier one
+ * is drawn dashed with alternating markers, and a note says so; see
+ * {@linkcode XYPlotOptions} for dash, order and opacity options.
  *
  * @example
  * ```ts
@@ -418,7 +473,7 @@ export function linePlot(options: XYPlotOptions): PlotFigure {
   const { series, logX = false, logY = false } = options;
   const notes: string[] = [];
   const rows = xyRows(series, logX, logY, notes);
-  const svg = xyFigure(options, rows, true);
+  const svg = xyFigure(options, rows, true, [], notes);
   return attachDisplay({ svg, data: seriesData(series), notes }, figureDisplay);
 }
 
