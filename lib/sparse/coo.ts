@@ -67,6 +67,11 @@ export function patternFromTriplets(
       `Cannot build matrix: ${m} triplets exceed the ${MAX_ENTRIES} stored entries an Int32 row pointer can count`,
     );
   }
+  // Count the triplets of each row while checking them, then sort them by
+  // column (stable) and place them by row (stable): row-major with sorted
+  // columns. Nothing is sized by nCols beyond max(m, 65536), so a huge
+  // column count costs no memory.
+  const rowPtr = allocateRowPointers(nRows);
   for (let t = 0; t < m; t++) {
     const i = rows[t], j = cols[t];
     if (
@@ -76,14 +81,10 @@ export function patternFromTriplets(
         `Cannot build matrix: triplet ${t} at (${i}, ${j}) is outside the ${nRows}x${nCols} shape`,
       );
     }
+    rowPtr[i + 1]++;
   }
-  // Triplets in column order (stable), then a stable counting sort by row:
-  // row-major with sorted columns. Nothing here is sized by nCols beyond
-  // max(m, 65536), so a huge column count costs no memory.
-  const orderCol = sortByColumn(nCols, cols, m);
-  const rowPtr = allocateRowPointers(nRows);
-  for (let t = 0; t < m; t++) rowPtr[rows[t] + 1]++;
   for (let i = 0; i < nRows; i++) rowPtr[i + 1] += rowPtr[i];
+  const orderCol = sortByColumn(nCols, cols, m);
   // Filling moves rowPtr[i] from the start of row i to its end.
   const order = new Int32Array(m);
   for (let s = 0; s < m; s++) {
