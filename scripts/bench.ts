@@ -1374,7 +1374,11 @@ if (import.meta.main) {
       "per iteration against the measured memory bandwidth, forward vs backward of the " +
       "differentiable solve) and compares CG with plain C (bench/c/cg_reference.cpp) when a " +
       "C++ compiler exists. Prints a README-ready summary at the end.",
-    duration: { quick: "QUICK_BENCH", full: "FULL_BENCH", machine: REFERENCE_MACHINE },
+    duration: {
+      quick: "12 s",
+      full: "2 min (5 min with both cores busy)",
+      machine: REFERENCE_MACHINE,
+    },
     writes: "OUT/bench.html, OUT/bench.json and OUT/index.html",
   });
   await experimentMain("bench", {

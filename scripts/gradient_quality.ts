@@ -580,7 +580,11 @@ if (import.meta.main) {
     what: "Compares the gradients of a differentiable sparse solve — implicit adjoint, " +
       "unrolled, truncated and central differences — with a dense-LU reference on an SPD and " +
       "a nonsymmetric problem, and sweeps the solver tolerances.",
-    duration: { quick: "QUICK_GQ", full: "FULL_GQ", machine: REFERENCE_MACHINE },
+    duration: {
+      quick: "2–6 s",
+      full: "5 s (45 s with both cores busy)",
+      machine: REFERENCE_MACHINE,
+    },
     writes: "OUT/gradient_quality.html, OUT/gradient_quality.json and OUT/index.html",
   });
   await experimentMain("gradient_quality", {}, run);
