@@ -1376,7 +1376,7 @@ if (import.meta.main) {
       "C++ compiler exists. Prints a README-ready summary at the end.",
     duration: {
       quick: "12 s",
-      full: "2 min (5 min with both cores busy)",
+      full: "2 min (10 min with both cores busy)",
       machine: REFERENCE_MACHINE,
     },
     writes: "OUT/bench.html, OUT/bench.json and OUT/index.html",
