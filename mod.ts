@@ -162,6 +162,7 @@ export {
   type GpuMethod,
   gpuSolve,
   type GpuSolveOptions,
+  GpuSolver,
   type GpuSolveResult,
   type GpuSolveTimings,
 } from "./lib/gpu/solve.ts";

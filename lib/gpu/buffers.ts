@@ -246,9 +246,11 @@ export class GpuMatrix implements Disposable {
   /** Values (f32). */
   readonly values: GPUBuffer;
   readonly #ctx: GpuContext;
+  readonly #transposed: boolean;
 
   private constructor(ctx: GpuContext, A: CsrMatrix, transpose: boolean) {
     this.#ctx = ctx;
+    this.#transposed = transpose;
     const { pattern, perm } = transpose
       ? A.pattern.transpose()
       : { pattern: A.pattern, perm: undefined };
@@ -282,6 +284,22 @@ export class GpuMatrix implements Disposable {
     );
     this.colIdx = createStorageBuffer(ctx, `${tag}.colIdx`, 4 * pattern.nnz, pattern.colIdx);
     this.values = createStorageBuffer(ctx, `${tag}.values`, 4 * pattern.nnz, vals);
+  }
+
+  /**
+   * Writes new values of the same pattern (`A`'s values, permuted through the
+   * cached transpose map when this is `Aᵀ`): no new buffers, so kernels bound
+   * to this matrix see the new values.
+   */
+  writeValues(A: CsrMatrix): void {
+    if (A.nnz !== this.nnz) {
+      throw new RangeError(`Cannot write values: ${A.nnz} given for a matrix of ${this.nnz}`);
+    }
+    const vals = new Float32Array(this.nnz);
+    const perm = this.#transposed ? A.pattern.transpose().perm : undefined;
+    if (perm) { for (let k = 0; k < vals.length; k++) vals[k] = A.values[perm[k]]; }
+    else vals.set(A.values);
+    this.#ctx.device.queue.writeBuffer(this.values, 0, vals);
   }
 
   /** Uploads `A` (or `Aᵀ` with `{ transpose: true }`). */

@@ -70,6 +70,7 @@ export abstract class BatchedKrylov implements Disposable {
   /** The iterate buffer. */
   protected readonly x: GPUBuffer;
   readonly #label: string;
+  readonly #named = new Map<string, GPUBuffer>();
   readonly #zeros: Float32Array<ArrayBuffer>;
 
   /** Allocates the state block and the iterate; `label` prefixes every buffer's label. */
@@ -94,7 +95,15 @@ export abstract class BatchedKrylov implements Disposable {
   protected buffer(name: string, bytes: number, data?: Float32Array<ArrayBuffer>): GPUBuffer {
     const b = createStorageBuffer(this.ctx, `${this.#label} ${name}`, bytes, data);
     this.owned.push(b);
+    this.#named.set(name, b);
     return b;
+  }
+
+  /** Writes a new inverse diagonal (the Jacobi preconditioner; ones for none) after a value update. */
+  setInverseDiagonal(dinv: Float32Array<ArrayBuffer>): void {
+    const b = this.#named.get("dinv");
+    if (!b) throw new RangeError(`Cannot set the inverse diagonal: ${this.#label} has none`);
+    this.ctx.device.queue.writeBuffer(b, 0, dinv);
   }
 
   /** Uploads the right-hand side into `target` and zeroes the iterate. */

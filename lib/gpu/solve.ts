@@ -16,13 +16,15 @@
  * @module
  */
 
+import { checkKrylovInput } from "../linalg/krylov.ts";
 import { trueResidual } from "../linalg/residual.ts";
 import { transposeOperator } from "../linalg/operator.ts";
 import { norm2 } from "../linalg/vector.ts";
-import { FactorizationError, NonFiniteError, ShapeError } from "../errors.ts";
+import { FactorizationError, ShapeError } from "../errors.ts";
 import {
   enforcePolicy,
   type FailurePolicy,
+  makeResult,
   reasonMessage,
   type SolveReason,
   type SolveResult,
@@ -147,32 +149,17 @@ function inverseDiagonal(A: CsrMatrix, jacobi: boolean): Float32Array<ArrayBuffe
   return dinv;
 }
 
-function check(A: CsrMatrix, b: Float64Array, o: GpuSolveOptions): void {
-  const [rows, cols] = A.shape;
-  if (rows !== cols || rows === 0) {
-    throw new ShapeError(
-      `Cannot solve on the GPU: matrix is ${rows}x${cols} but must be square and non-empty`,
-    );
-  }
-  if (b.length !== rows) {
-    throw new ShapeError(
-      `Cannot solve on the GPU: b has length ${b.length} but the matrix has ${rows} rows`,
-    );
-  }
-  if (o.x0 && o.x0.length !== rows) {
-    throw new ShapeError(
-      `Cannot solve on the GPU: x0 has length ${o.x0.length} but the matrix has ${rows} rows`,
-    );
-  }
-  A.assertFinite("A");
-  for (const [name, v] of [["b", b], ["x0", o.x0]] as const) {
-    if (!v) continue;
-    for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i])) {
-        throw new NonFiniteError(`Cannot solve on the GPU: ${name}[${i}] is ${v[i]}`);
-      }
-    }
-  }
+/** True when two matrices store the same entries (same shape, row pointers and columns). */
+function samePattern(A: CsrMatrix, B: CsrMatrix): boolean {
+  const a = A.pattern, b = B.pattern;
+  if (a.nRows !== b.nRows || a.nCols !== b.nCols || a.nnz !== b.nnz) return false;
+  for (let i = 0; i <= a.nRows; i++) if (a.rowPtr[i] !== b.rowPtr[i]) return false;
+  for (let k = 0; k < a.nnz; k++) if (a.colIdx[k] !== b.colIdx[k]) return false;
+  return true;
+}
+
+/** Checks the GPU-only settings (the shared ones go through `checkKrylovInput`). */
+function checkGpuOptions(o: GpuSolveOptions): void {
   const positive = (name: string, v: number | undefined, integer: boolean, max = Infinity) => {
     if (v === undefined) return;
     if (!(v > 0 && v < max) || (integer && !Number.isInteger(v))) {
@@ -184,15 +171,7 @@ function check(A: CsrMatrix, b: Float64Array, o: GpuSolveOptions): void {
     }
   };
   positive("checkEvery", o.checkEvery, true);
-  positive("restart", o.restart, true);
-  positive("maxIter", o.maxIter, true);
   positive("innerRtol", o.innerRtol, false, 1);
-  if (o.rtol !== undefined && !(o.rtol >= 0)) {
-    throw new RangeError(`Cannot solve on the GPU: rtol must be >= 0, got ${o.rtol}`);
-  }
-  if (o.atol !== undefined && !(o.atol >= 0)) {
-    throw new RangeError(`Cannot solve on the GPU: atol must be >= 0, got ${o.atol}`);
-  }
   if (
     o.maxRefinements !== undefined && !(Number.isInteger(o.maxRefinements) && o.maxRefinements >= 0)
   ) {
@@ -221,13 +200,263 @@ async function createSolver(
 }
 
 /**
- * Solves `A x = b` (or `Aᵀ x = b`) on the GPU: float32 Krylov solves with
- * scalars kept on the GPU and one read-back per `checkEvery` iterations,
- * refined in float64 on the CPU until the true residual meets
- * `max(rtol·‖b‖, atol)`. A solve that cannot get there stops with an honest
- * reason (`diverged-stagnation` when refinement stops gaining, e.g. at the
- * float32 floor of an ill-conditioned matrix) and, by default, throws
- * ConvergenceError.
+ * A GPU solver state, lineax style: {@linkcode GpuSolver.init} does what
+ * depends only on A (uploads the pattern and values, the Jacobi diagonal,
+ * compiles the kernels); {@linkcode GpuSolver.compute} solves for one right-
+ * hand side (float32 Krylov solves on the GPU with scalars kept there and one
+ * read-back per `checkEvery` iterations, refined in float64 on the CPU until
+ * the true residual meets `max(rtol·‖b‖, atol)`);
+ * {@linkcode GpuSolver.transpose} gives the state of `Aᵀ` (the cached
+ * transposed pattern, uploaded once); {@linkcode GpuSolver.update} takes new
+ * values on the same pattern without a new setup, for training loops. A
+ * solve that cannot converge stops with an honest reason
+ * (`diverged-stagnation` when refinement stops gaining, e.g. at the float32
+ * floor of an ill-conditioned matrix) and, by default, throws ConvergenceError.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { acquireGpu, CsrMatrix, GpuSolver } from "@gradsolve/gradsolve";
+ * using ctx = await acquireGpu().catch(() => undefined);
+ * if (ctx) {
+ *   const A = CsrMatrix.fromDense([[4, 1, 0], [1, 4, 1], [0, 1, 4]]);
+ *   using solver = await GpuSolver.init(ctx, A, { method: "cg", rtol: 1e-10 });
+ *   const r = await solver.compute(Float64Array.of(1, 2, 3));
+ *   assert.ok(r.converged && r.relativeResidual <= 1e-10);
+ *   solver.update(A.values.map((v) => 2 * v)); // same pattern, new values: no new setup
+ *   const r2 = await solver.compute(Float64Array.of(1, 2, 3));
+ *   assert.ok(Math.abs(r2.x[0] - r.x[0] / 2) < 1e-9);
+ * }
+ * ```
+ *
+ * @category GPU
+ */
+export class GpuSolver implements Disposable {
+  /** The matrix whose values the state holds (its transpose is solved when `transposed`). */
+  #A: CsrMatrix;
+  readonly #ctx: GpuContext;
+  readonly #M: GpuMatrix;
+  readonly #kernels: BatchedKrylov;
+  readonly #options: GpuSolveOptions;
+  readonly #upload: number;
+  #transposeState: Promise<GpuSolver> | undefined;
+  #transposeReady: GpuSolver | undefined;
+  #disposed = false;
+  /** The method the kernels run. */
+  readonly method: GpuMethod;
+  /** True for the state of `Aᵀ`. */
+  readonly transposed: boolean;
+
+  private constructor(
+    ctx: GpuContext,
+    A: CsrMatrix,
+    M: GpuMatrix,
+    kernels: BatchedKrylov,
+    options: GpuSolveOptions,
+    method: GpuMethod,
+    upload: number,
+  ) {
+    this.#ctx = ctx;
+    this.#A = A;
+    this.#M = M;
+    this.#kernels = kernels;
+    this.#options = options;
+    this.method = method;
+    this.transposed = options.transpose ?? false;
+    this.#upload = upload;
+  }
+
+  /**
+   * Uploads `A` (or `Aᵀ` with `transpose: true`) and compiles the kernels of
+   * `options.method`; the other options are the defaults of every `compute`.
+   */
+  static async init(
+    ctx: GpuContext,
+    A: CsrMatrix,
+    options: GpuSolveOptions = {},
+  ): Promise<GpuSolver> {
+    ctx.assertAlive("set up a GPU solve");
+    const [rows, cols] = A.shape;
+    if (rows !== cols || rows === 0) {
+      throw new ShapeError(
+        `Cannot solve on the GPU: matrix is ${rows}x${cols} but must be square and non-empty`,
+      );
+    }
+    A.assertFinite("A");
+    checkGpuOptions(options);
+    const method = options.method ?? (A.symmetric ? "cg" : "gmres");
+    if (!["cg", "bicgstab", "gmres"].includes(method)) {
+      throw new RangeError(
+        `Cannot solve on the GPU: method must be cg, bicgstab or gmres, got ${method}`,
+      );
+    }
+    const t0 = performance.now();
+    const jacobi = (options.preconditioner ?? "none") === "jacobi";
+    const M = GpuMatrix.upload(ctx, A, { transpose: options.transpose ?? false });
+    try {
+      const kernels = await createSolver(ctx, method, M, inverseDiagonal(A, jacobi), options);
+      return new GpuSolver(ctx, A, M, kernels, options, method, performance.now() - t0);
+    } catch (e) {
+      M.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * New values for the same pattern (a CsrMatrix on it, or its values):
+   * uploads the values and the Jacobi diagonal, nothing else. The transposed
+   * state, if one was made, follows.
+   */
+  update(values: CsrMatrix | Float64Array): void {
+    const A = values instanceof Float64Array ? this.#A.withValues(values) : values;
+    if (A.pattern !== this.#A.pattern && !samePattern(A, this.#A)) {
+      throw new ShapeError("Cannot update the GPU solver: the new matrix has another pattern");
+    }
+    A.assertFinite("A");
+    this.#A = A;
+    this.#M.writeValues(A);
+    const jacobi = (this.#options.preconditioner ?? "none") === "jacobi";
+    this.#kernels.setInverseDiagonal(inverseDiagonal(A, jacobi));
+    // The transposed state follows at once when it exists (its compute reads #A synchronously).
+    if (this.#transposeReady) this.#transposeReady.update(A);
+    else this.#transposeState?.then((t) => t.update(this.#A));
+  }
+
+  /** The state of `Aᵀ` with the same options (uploaded once, then cached). */
+  transpose(): Promise<GpuSolver> {
+    return this.#transposeState ??= GpuSolver.init(this.#ctx, this.#A, {
+      ...this.#options,
+      transpose: !this.transposed,
+    }).then((t) => {
+      if (t.#A !== this.#A) t.update(this.#A); // values changed while it was set up
+      return (this.#transposeReady = t);
+    });
+  }
+
+  /** Solves for one right-hand side; `options` override the state's defaults (not its setup). */
+  async compute(
+    b: Float64Array,
+    overrides: Omit<
+      GpuSolveOptions,
+      "method" | "preconditioner" | "transpose" | "checkEvery" | "spmv"
+    > = {},
+  ): Promise<GpuSolveResult> {
+    const t0 = performance.now();
+    const ctx = this.#ctx, A = this.#A;
+    ctx.assertAlive("solve on the GPU");
+    const options: GpuSolveOptions = { ...this.#options, ...overrides };
+    checkGpuOptions(options);
+    const method = this.method;
+    const op = this.transposed ? transposeOperator(A) : A;
+    // The one configuration: the same validation and defaults as every CPU solve.
+    const { preconditioner: _named, ...shared } = options;
+    const input = checkKrylovInput(method, op, b, shared);
+    const { n, rtol, atol, maxIter } = input;
+    const precName = options.preconditioner ?? "none";
+    const innerRtol = options.innerRtol ?? 1e-5;
+    const maxRefinements = options.maxRefinements ?? 10;
+    const bn = norm2(b);
+    const tol = Math.max(rtol * bn, atol);
+    const x = options.x0 ? Float64Array.from(options.x0) : new Float64Array(n);
+    const r = new Float64Array(n);
+    let rn = trueResidual(op, b, x, r);
+    const history: number[] = [bn > 0 ? rn / bn : rn];
+    const innerIterations: number[] = [];
+    const clock: InnerClock = { record: 0, submit: 0, wait: 0 };
+    let readbacks = 0, iterations = 0;
+    let reason: SolveReason | undefined;
+    if (rn > tol) {
+      const solver = this.#kernels;
+      const xNew = new Float64Array(n), rNew = new Float64Array(n), rhs = new Float64Array(n);
+      for (let solves = 0; reason === undefined; solves++) {
+        if (solves > maxRefinements) {
+          reason = "diverged-stagnation";
+          break;
+        }
+        if (iterations >= maxIter) {
+          reason = "diverged-max-iterations";
+          break;
+        }
+        for (let i = 0; i < n; i++) rhs[i] = r[i] / rn;
+        const innerTol = Math.min(0.5, Math.max(innerRtol, (0.5 * tol) / rn));
+        const inner = await solver.run(rhs, innerTol, maxIter - iterations, clock);
+        iterations += inner.iterations;
+        readbacks += inner.readbacks;
+        innerIterations.push(inner.iterations);
+        for (const h of inner.history) history.push((h * rn) / (bn > 0 ? bn : 1));
+        for (let i = 0; i < n; i++) xNew[i] = x[i] + rn * inner.x[i];
+        const rnNew = trueResidual(op, b, xNew, rNew);
+        const improved = rnNew < rn; // false for NaN
+        if (improved) {
+          x.set(xNew);
+          r.set(rNew);
+        }
+        const progress = improved && rnNew <= MIN_REDUCTION * rn;
+        if (improved) rn = rnNew;
+        if (rn <= tol) break;
+        // An inner solve that stopped at float32's floor (stagnation) is what refinement is for:
+        // go on while the float64 residual keeps falling.
+        if (
+          inner.code !== "converged" && inner.code !== "max-iterations" &&
+          inner.code !== "stagnation"
+        ) {
+          reason = innerReason(inner.code);
+        } else if (!progress) {
+          reason = inner.code === "max-iterations" && iterations >= maxIter
+            ? "diverged-max-iterations"
+            : "diverged-stagnation";
+        }
+      }
+    }
+    if (rn <= tol) reason = bn > 0 && rn <= rtol * bn ? "converged-rtol" : "converged-atol";
+    const finalReason = reason as SolveReason;
+    const refinements = Math.max(0, innerIterations.length - 1);
+    const result: GpuSolveResult = {
+      ...makeResult({
+        x,
+        reason: finalReason,
+        iterations,
+        relativeResidual: bn > 0 ? rn / bn : rn,
+        residualNorm: rn,
+        residualHistory: history,
+        method,
+        preconditioner: precName,
+        message: `${reasonMessage(finalReason)} (float32 GPU solves: ${innerIterations.length}, ` +
+          `refinements: ${refinements}, read-backs: ${readbacks})`,
+      }),
+      readbacks,
+      refinements,
+      innerIterations,
+      timings: {
+        upload: this.#upload,
+        record: clock.record + clock.submit,
+        wait: clock.wait,
+        total: performance.now() - t0 + this.#upload,
+      },
+      device: ctx.name,
+    };
+    return enforcePolicy(result, options.onFailure ?? "throw");
+  }
+
+  /** Releases the kernels, the uploaded matrix and the transposed state. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#transposeState?.then((t) => t.dispose(), () => {});
+    this.#kernels.dispose();
+    this.#M.dispose();
+  }
+
+  /** Same as {@linkcode GpuSolver.dispose}. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * Solves `A x = b` (or `Aᵀ x = b`) once on the GPU: {@linkcode GpuSolver.init}
+ * then {@linkcode GpuSolver.compute}, released at the end. For repeated
+ * solves with the same matrix (or pattern), keep a {@linkcode GpuSolver}.
  *
  * @example
  * ```ts
@@ -249,102 +478,9 @@ export async function gpuSolve(
   b: Float64Array,
   options: GpuSolveOptions = {},
 ): Promise<GpuSolveResult> {
-  const t0 = performance.now();
-  check(A, b, options);
-  ctx.assertAlive("solve on the GPU");
-  const n = A.shape[0];
-  const transpose = options.transpose ?? false;
-  const op = transpose ? transposeOperator(A) : A;
-  const method = options.method ?? (A.symmetric ? "cg" : "gmres");
-  const precName = options.preconditioner ?? "none";
-  const rtol = options.rtol ?? 1e-8, atol = options.atol ?? 0;
-  const maxIter = options.maxIter ?? Math.max(1000, 10 * n);
-  const innerRtol = options.innerRtol ?? 1e-5;
-  const maxRefinements = options.maxRefinements ?? 10;
-  const dinv = inverseDiagonal(A, precName === "jacobi");
-  const bn = norm2(b);
-  const tol = Math.max(rtol * bn, atol);
-  const x = options.x0 ? Float64Array.from(options.x0) : new Float64Array(n);
-  const r = new Float64Array(n);
-  let rn = trueResidual(op, b, x, r);
-  const history: number[] = [bn > 0 ? rn / bn : rn];
-  const innerIterations: number[] = [];
-  const clock: InnerClock = { record: 0, submit: 0, wait: 0 };
-  let readbacks = 0, iterations = 0;
-  let reason: SolveReason | undefined;
-  let upload = 0;
-  if (rn > tol) {
-    const tu = performance.now();
-    using M = GpuMatrix.upload(ctx, A, { transpose });
-    using solver = await createSolver(ctx, method, M, dinv, options);
-    upload = performance.now() - tu;
-    const xNew = new Float64Array(n), rNew = new Float64Array(n), rhs = new Float64Array(n);
-    for (let solves = 0; reason === undefined; solves++) {
-      if (solves > maxRefinements) {
-        reason = "diverged-stagnation";
-        break;
-      }
-      if (iterations >= maxIter) {
-        reason = "diverged-max-iterations";
-        break;
-      }
-      for (let i = 0; i < n; i++) rhs[i] = r[i] / rn;
-      const innerTol = Math.min(0.5, Math.max(innerRtol, (0.5 * tol) / rn));
-      const inner = await solver.run(rhs, innerTol, maxIter - iterations, clock);
-      iterations += inner.iterations;
-      readbacks += inner.readbacks;
-      innerIterations.push(inner.iterations);
-      for (const h of inner.history) history.push((h * rn) / (bn > 0 ? bn : 1));
-      for (let i = 0; i < n; i++) xNew[i] = x[i] + rn * inner.x[i];
-      const rnNew = trueResidual(op, b, xNew, rNew);
-      const improved = rnNew < rn; // false for NaN
-      if (improved) {
-        x.set(xNew);
-        r.set(rNew);
-      }
-      const progress = improved && rnNew <= MIN_REDUCTION * rn;
-      if (improved) rn = rnNew;
-      if (rn <= tol) break;
-      // An inner solve that stopped at float32's floor (stagnation) is what refinement is for:
-      // go on while the float64 residual keeps falling.
-      if (
-        inner.code !== "converged" && inner.code !== "max-iterations" &&
-        inner.code !== "stagnation"
-      ) {
-        reason = innerReason(inner.code);
-      } else if (!progress) {
-        reason = inner.code === "max-iterations" && iterations >= maxIter
-          ? "diverged-max-iterations"
-          : "diverged-stagnation";
-      }
-    }
-  }
-  const converged = rn <= tol;
-  if (converged) reason = bn > 0 && rn <= rtol * bn ? "converged-rtol" : "converged-atol";
-  const finalReason = reason as SolveReason;
-  const refinements = Math.max(0, innerIterations.length - 1);
-  const result: GpuSolveResult = {
-    x,
-    converged,
-    reason: finalReason,
-    iterations,
-    relativeResidual: bn > 0 ? rn / bn : rn,
-    residualNorm: rn,
-    residualHistory: history,
-    method,
-    preconditioner: precName,
-    message: `${reasonMessage(finalReason)} (float32 GPU solves: ${innerIterations.length}, ` +
-      `refinements: ${refinements}, read-backs: ${readbacks})`,
-    readbacks,
-    refinements,
-    innerIterations,
-    timings: {
-      upload,
-      record: clock.record + clock.submit,
-      wait: clock.wait,
-      total: performance.now() - t0,
-    },
-    device: ctx.name,
-  };
-  return enforcePolicy(result, options.onFailure ?? "throw");
+  const op = options.transpose ? transposeOperator(A) : A;
+  const { preconditioner: _named, ...shared } = options;
+  checkKrylovInput(options.method ?? (A.symmetric ? "cg" : "gmres"), op, b, shared);
+  using solver = await GpuSolver.init(ctx, A, options);
+  return await solver.compute(b);
 }
