@@ -4,14 +4,42 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { ensureXdgRuntimeDir } from "../lib/gpu/runtime_dir.ts";
 import {
   type ExperimentArgs,
   type OptionSpec,
   type OptionValues,
   parseExperimentArgs,
+  QUICK_OUT,
   UsageError,
 } from "../lib/report/args.ts";
+
+/**
+ * Creates the output folder. The quick-run folder (`reports/quick`) gets a
+ * `.gitignore` of `*`, so quick reports never show up as changes to commit.
+ * Returns the folder's absolute path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prepareOutDir } from "./_experiment_main.ts";
+ * const dir = await Deno.makeTempDir();
+ * const quick = await prepareOutDir(`${dir}/reports/quick`);
+ * assert.equal(await Deno.readTextFile(`${quick}/.gitignore`), "*\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function prepareOutDir(dir: string): Promise<string> {
+  const abs = resolve(dir);
+  await Deno.mkdir(abs, { recursive: true });
+  if (abs.endsWith(`/${QUICK_OUT}`) || abs === resolve(QUICK_OUT)) {
+    await Deno.writeTextFile(`${abs}/.gitignore`, "*\n", { createNew: true }).catch((e) => {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    });
+  }
+  return abs;
+}
 
 /** What an experiment's `run` gives {@linkcode experimentMain} to print. */
 export interface ExperimentOutcome {
@@ -55,6 +83,7 @@ export async function experimentMain<S extends Record<string, OptionSpec>>(
     return;
   }
   ensureXdgRuntimeDir();
+  await prepareOutDir(args.out);
   const { finding, html } = await run(args);
   console.log(`${name}: ${finding}`);
   console.log(html);

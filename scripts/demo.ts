@@ -1,10 +1,12 @@
 /**
  * `deno task demo`: runs every experiment in its quick form, writes the
- * reports into `reports/` (or `--out DIR`), and prints the path of the index
- * and each report's one-line finding. Opens nothing.
+ * reports into `reports/quick/` (or `--out DIR`), so the committed full
+ * reports in `reports/` stay as they are, and prints where they went and each
+ * report's one-line finding. `deno task reports` (`--full`) runs the full
+ * experiments and writes `reports/`. Opens nothing.
  *
  * ```
- * deno run -A scripts/demo.ts [--out reports] [--seed 0] [--backend cpu|webgpu] [--full]
+ * deno run -A scripts/demo.ts [--out DIR] [--seed 0] [--backend cpu|webgpu] [--full]
  * ```
  *
  * @module
@@ -13,6 +15,8 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { ensureXdgRuntimeDir } from "../lib/gpu/runtime_dir.ts";
+import { QUICK_OUT } from "../lib/report/args.ts";
+import { prepareOutDir } from "./_experiment_main.ts";
 
 /** One experiment: its script and how to run it. */
 interface Experiment {
@@ -37,8 +41,8 @@ const EXPERIMENTS: readonly Experiment[] = [
   { name: "bench", load: () => import("./bench.ts") },
 ];
 
-const USAGE =
-  "Usage: deno run -A scripts/demo.ts [--out reports] [--seed 0] [--backend cpu|webgpu] [--full]";
+const USAGE = "Usage: deno run -A scripts/demo.ts [--out DIR] [--seed 0] " +
+  `[--backend cpu|webgpu] [--full]\n  quick runs go to ${QUICK_OUT}/, --full runs to reports/`;
 
 async function main(args: string[]): Promise<number> {
   let values;
@@ -47,7 +51,7 @@ async function main(args: string[]): Promise<number> {
       args,
       strict: true,
       options: {
-        out: { type: "string", default: "reports" },
+        out: { type: "string" },
         seed: { type: "string", default: "0" },
         backend: { type: "string", default: "cpu" },
         full: { type: "boolean", default: false },
@@ -68,13 +72,19 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const backend = values.backend;
+  const out = values.out ?? (values.full ? "reports" : QUICK_OUT);
+  const dir = await prepareOutDir(out);
+  console.log(
+    `${values.full ? "full" : "quick"} runs → ${dir}` +
+      (values.full || values.out !== undefined ? "" : " (full reports: deno task reports)"),
+  );
   ensureXdgRuntimeDir();
   let failures = 0;
   for (const { name, load } of EXPERIMENTS) {
     const t0 = performance.now();
     try {
       const { run } = await load();
-      const { finding } = await run({ quick: !values.full, seed, backend, out: values.out });
+      const { finding } = await run({ quick: !values.full, seed, backend, out });
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       console.log(`${name.padEnd(24)} ${s.padStart(6)} s  ${finding}`);
     } catch (e) {
@@ -82,7 +92,7 @@ async function main(args: string[]): Promise<number> {
       console.log(`${name.padEnd(24)} FAILED  ${(e as Error).message.split("\n")[0]}`);
     }
   }
-  console.log(`\nreports: ${resolve(values.out, "index.html")}`);
+  console.log(`\nreports: ${resolve(dir, "index.html")}`);
   return failures === 0 ? 0 : 1;
 }
 

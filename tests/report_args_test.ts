@@ -15,6 +15,9 @@ Deno.test("parseExperimentArgs() gives the common defaults", () => {
   assert.equal(args.backend, "cpu");
   assert.equal(args.out, "reports");
   assert.equal(args.help, false);
+  // Quick runs never land on the full reports unless asked to.
+  assert.equal(parseExperimentArgs(["--quick"]).out, "reports/quick");
+  assert.equal(parseExperimentArgs(["--quick", "--out", "reports"]).out, "reports");
   assert.ok(args.usage.includes("--backend <string>"));
 });
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { attachDisplay, solveResultDisplay } from "../display/bundles.ts";
 import { GradsolveError } from "../errors.ts";
 
 /**
@@ -113,7 +114,9 @@ export interface SolveResult {
 export function makeResult(
   facts: Omit<SolveResult, "converged" | "message"> & { message?: string },
 ): SolveResult {
-  return {
+  // In a notebook the result shows its residual history and a small table
+  // (a non-enumerable Symbol.for("Jupyter.display") method).
+  return attachDisplay({
     x: facts.x,
     converged: facts.reason.startsWith("converged"),
     reason: facts.reason,
@@ -124,7 +127,7 @@ export function makeResult(
     method: facts.method,
     preconditioner: facts.preconditioner,
     message: facts.message ?? reasonMessage(facts.reason),
-  };
+  }, solveResultDisplay);
 }
 
 /**
@@ -227,4 +230,3 @@ export class ConvergenceError extends GradsolveError {
     this.result = result;
   }
 }
-

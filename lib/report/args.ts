@@ -43,7 +43,10 @@ export interface ExperimentArgs {
   seed: number;
   /** Backend (`--backend cpu|webgpu`). @default {"cpu"} */
   backend: "cpu" | "webgpu";
-  /** Output folder (`--out DIR`). @default {"reports"} */
+  /**
+   * Output folder (`--out DIR`). Quick runs default to their own folder, so
+   * they never overwrite the full reports. @default {"reports", or QUICK_OUT with --quick}
+   */
   out: string;
   /** `--help` or `-h` was given; print {@linkcode ExperimentArgs.usage} and exit. */
   help: boolean;
@@ -75,11 +78,28 @@ export class UsageError extends GradsolveError {
   }
 }
 
+/**
+ * Where quick runs (`--quick`) write their reports unless `--out` says
+ * otherwise: a folder apart from the full reports in `reports/`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseExperimentArgs, QUICK_OUT } from "./args.ts";
+ * assert.equal(parseExperimentArgs(["--quick"]).out, QUICK_OUT);
+ * assert.equal(parseExperimentArgs([]).out, "reports");
+ * ```
+ */
+export const QUICK_OUT = "reports/quick";
+
 const COMMON: Record<string, OptionSpec> = {
   quick: { type: "boolean", description: "small, fast run" },
   seed: { type: "number", integer: true, default: 0, description: "seed of every random number" },
   backend: { type: "string", default: "cpu", description: "cpu or webgpu" },
-  out: { type: "string", default: "reports", description: "output folder" },
+  out: {
+    type: "string",
+    description: `output folder (default "reports", or "${QUICK_OUT}" with --quick)`,
+  },
 };
 
 function kebab(name: string): string {
@@ -164,6 +184,7 @@ export function parseExperimentArgs<S extends Record<string, OptionSpec> = Recor
       out[name] = n;
     }
   }
+  if (out.out === undefined) out.out = out.quick ? QUICK_OUT : "reports";
   if (out.backend !== "cpu" && out.backend !== "webgpu") {
     throw new UsageError(
       `Invalid value for --backend: expected "cpu" or "webgpu", got "${out.backend}"`,
