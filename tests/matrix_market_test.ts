@@ -606,3 +606,39 @@ Deno.test("readMatrixMarket() skips a comment line longer than a chunk and count
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("readMatrixMarketStream() grows its arrays when the size is not known", async () => {
+  // Beyond the 4096 entries guessed for a stream of unknown length, in uneven chunks.
+  const A = randomSparseSpd(3000, { seed: 8, nnzPerRow: 5 });
+  const text = formatMatrixMarket(A, { symmetry: "symmetric" });
+  const bytes = new TextEncoder().encode(text);
+  const cuts = Array.from({ length: 40 }, (_, k) => Math.floor((k * k * bytes.length) / 1600));
+  const mm = await readMatrixMarketStream(pieces(bytes, cuts.slice(1)));
+  const expected = parseMatrixMarket(text);
+  assert.ok(mm.entries > 4096, `${mm.entries}`);
+  assertSameMatrix(mm.matrix, A);
+  assert.deepEqual(mm.fileRows, expected.fileRows);
+  assert.deepEqual(mm.entryMap, expected.entryMap);
+});
+
+Deno.test({
+  name: "readMatrixMarketVector() reads a pipe, whose length is not known in advance",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const v = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 10 ** (i % 7));
+      await writeMatrixMarketVector(`${dir}/v.mtx`, v);
+      const fifo = `${dir}/pipe`;
+      assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
+      const writer = new Deno.Command("sh", { args: ["-c", `cat "${dir}/v.mtx" > "${fifo}"`] })
+        .spawn();
+      const back = await readMatrixMarketVector(fifo, { chunkSize: 1000 });
+      assert.ok((await writer.status).success);
+      assert.equal(back.length, 5000);
+      assert.ok(back.every((x, i) => Object.is(x, v[i])));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -937,28 +937,30 @@ class Reader {
     const { rows: nRows, cols: nCols, entries } = this.size;
     const nFields = field === "pattern" ? 2 : 3;
     const names = field === "pattern" ? "row column" : "row column value";
-    let { rows, cols, values, lines } = this;
+    const skew = symmetry === "skew-symmetric";
     let e = this.count;
-    for (; e < entries; e++) {
-      if (!sc.next()) break;
-      sc.expectFields(nFields, names);
-      const i = sc.index(0, nRows, "row index");
-      const j = sc.index(1, nCols, "column index");
-      if (symmetry === "skew-symmetric" && i === j) {
-        throw sc.error(
-          `diagonal entry (${i + 1}, ${
-            j + 1
-          }) in a skew-symmetric file: its diagonal is zero and must not be stored`,
-        );
+    read: for (;;) {
+      const { rows, cols, values, lines } = this;
+      const stop = Math.min(entries, rows.length);
+      for (; e < stop; e++) {
+        if (!sc.next()) break read;
+        sc.expectFields(nFields, names);
+        const i = sc.index(0, nRows, "row index");
+        const j = sc.index(1, nCols, "column index");
+        if (skew && i === j) {
+          throw sc.error(
+            `diagonal entry (${i + 1}, ${
+              j + 1
+            }) in a skew-symmetric file: its diagonal is zero and must not be stored`,
+          );
+        }
+        rows[e] = i;
+        cols[e] = j;
+        values[e] = nFields === 2 ? 1 : sc.value(2, field);
+        if (lines) lines[e] = sc.line;
       }
-      if (e === rows.length) {
-        this.grow();
-        ({ rows, cols, values, lines } = this);
-      }
-      rows[e] = i;
-      cols[e] = j;
-      values[e] = nFields === 2 ? 1 : sc.value(2, field);
-      if (lines) lines[e] = sc.line;
+      if (e === entries) break;
+      this.grow(); // a stream holds more entries than guessed
     }
     this.count = e;
     if (e === entries) {
