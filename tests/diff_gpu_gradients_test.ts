@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { solveGradients } from "../lib/diff/solve_gradients.ts";
-import type { CsrMatrix } from "../lib/sparse/csr.ts";
+import { CsrMatrix } from "../lib/sparse/csr.ts";
+import { grad, sparseTensor, sum, type Tensor, tensor } from "../lib/autodiff/mod.ts";
+import { gradAsync } from "../lib/autodiff/transforms_async.ts";
+import { solve } from "../lib/diff/solve.ts";
+import { solveAsync } from "../lib/diff/solve_async.ts";
+import { GpuSolver } from "../lib/gpu/solve.ts";
 import { convectionDiffusion2d, poisson2d } from "../lib/sparse/generators.ts";
 import { formatMatrixMarket, formatMatrixMarketVector } from "../lib/sparse/matrix_market.ts";
 import { Rng } from "../lib/random.ts";
@@ -177,4 +182,33 @@ Deno.test({
       await Deno.remove(tmp, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name: "solveAsync on webgpu reuses a caller's GpuSolver across calls with new values",
+  ignore: noGpu,
+  fn: () =>
+    withGpu(async (ctx) => {
+      const M = CsrMatrix.fromDense([[4, 1, 0], [1, 5, 1], [0, 1, 6]]);
+      using state = await GpuSolver.init(ctx, M, { method: "cg" });
+      for (const scale of [1, 2, 0.5]) {
+        const A = sparseTensor(M.pattern, M.values.map((v) => v * scale));
+        const loss = async (vals: Tensor) =>
+          sum(
+            await solveAsync(sparseTensor(M.pattern, vals), tensor([1, 2, 3]), {
+              backend: "webgpu",
+              gpu: ctx,
+              gpuSolver: state,
+              rtol: 1e-12,
+            }),
+          );
+        const g = await gradAsync(loss)(A.values);
+        const cpu = grad((vals: Tensor) =>
+          sum(solve(sparseTensor(M.pattern, vals), tensor([1, 2, 3]), { rtol: 1e-12 }))
+        )(A.values);
+        for (let k = 0; k < g.size; k++) {
+          assert.ok(Math.abs(g.data[k] - cpu.data[k]) <= 1e-9 * Math.abs(cpu.data[k]) + 1e-15);
+        }
+      }
+    }),
 });

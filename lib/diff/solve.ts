@@ -179,6 +179,7 @@ export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = 
       : ao.warmStart === false || ao.warmStart === undefined
       ? undefined
       : ao.warmStart;
+    // The CPU backend is synchronous, so the node is a Tensor, not a promise.
     info.x = implicitSolve(sys, b, M, "forward", {
       method,
       forward: { ...fwd, ...(options.x0 ? { x0: options.x0 } : {}) },
@@ -191,7 +192,7 @@ export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = 
       warmStart: warm,
       onForwardFailure: ao.onForwardFailure ?? "throw",
       info,
-    });
+    }) as Tensor;
     return info;
   }
   if (method !== "cg" && method !== "bicgstab") {

@@ -1,9 +1,12 @@
 /**
  * The differentiable solve with a choice of backend: `solveAsync` runs on the
- * CPU (the same node as {@linkcode solve}) or on the GPU through WebGPU, where
- * both the forward solve and the adjoint solve `Aᵀλ = x̄` run on the device
- * (refined to float64) and the gradient is assembled from them by the same
- * rule as on the CPU: `b̄ = λ`, `Ā[k] = −λ[row k]·x[col k]` in float64.
+ * CPU (the same node as {@linkcode solve}) or on the GPU through WebGPU. The
+ * GPU path records the same implicit node as the CPU (`implicitSolve`, with
+ * the GPU as its asynchronous numeric backend): the forward solve and the
+ * adjoint solve `Aᵀλ = x̄` run on the device (refined to float64) and the
+ * gradient is assembled by the one rule, `b̄ = λ`, `Ā[k] = −λ[row k]·x[col k]`
+ * in float64. Pass a `GpuSolver` as `gpuSolver` to reuse one upload across
+ * calls (a training loop).
  * Differentiate it with the async transforms (`gradAsync`,
  * `valueAndGradAsync`, `vjpAsync`). The GPU node gives first derivatives;
  * gradients of gradients need the CPU backend.
@@ -11,16 +14,15 @@
  * @module
  */
 
-import { customVjpAsync } from "../autodiff/custom.ts";
-import { Tensor } from "../autodiff/tensor.ts";
+import type { Tensor } from "../autodiff/tensor.ts";
 import { ShapeError } from "../errors.ts";
-import { ConvergenceError } from "../linalg/result.ts";
 import type { GpuContext } from "../gpu/device.ts";
-import { type GpuMethod, gpuSolve, type GpuSolveOptions } from "../gpu/solve.ts";
+import { type GpuMethod, type GpuSolveOptions, GpuSolver } from "../gpu/solve.ts";
 import type { SolveResult } from "../linalg/result.ts";
 import { maxAbs } from "../linalg/vector.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
 import { zeroResult } from "../linalg/numeric_solve.ts";
+import { implicitSolve, type NumericBackend } from "./implicit.ts";
 import { type SolveOptions, solveWithInfo } from "./solve.ts";
 import { SolveInfo } from "./solve_info.ts";
 import { type DiffMatrix, systemOf } from "./system.ts";
@@ -37,31 +39,60 @@ export interface AsyncSolveOptions extends SolveOptions {
   gpu?: GpuContext;
   /** GPU-only settings (read-back interval, inner tolerance, refinement steps). */
   gpuOptions?: Pick<GpuSolveOptions, "checkEvery" | "innerRtol" | "maxRefinements" | "spmv">;
+  /**
+   * A GPU solver state to reuse (from `GpuSolver.init` on a matrix of the
+   * same pattern): the call writes its values into it (`update`) instead of
+   * uploading the matrix and compiling kernels again — what a training loop
+   * wants. The caller keeps and disposes it. @default {a state of this call's own}
+   */
+  gpuSolver?: GpuSolver;
 }
 
 /**
- * One GPU solve as `numericSolve` does it on the CPU: a zero right-hand side
- * (a zero cotangent) is the converged zero result with no solve
- * (`solved: false`); otherwise `gpuSolve` at the caller's scale (absolute
- * `atol`, residual norm reported at that scale). No rescaling is needed
- * here: each of its float32 solves gets the float64 residual scaled to
- * unit norm, so a cotangent of 1e39 or 1e-40 never overflows or underflows
- * in float32, and x comes back refined in float64.
+ * The GPU as a numeric backend of the implicit node. With a caller's
+ * {@linkcode GpuSolver} state, every solve reuses it (the adjoint systems its
+ * cached transposed state); without one, each solve sets up its own state
+ * and releases it at once (as `gpuSolve`), so nothing outlives the call. A
+ * zero right-hand side (a zero cotangent) is the converged zero result with
+ * no solve, as on the CPU. No rescaling is needed: each float32 inner solve
+ * gets the float64 residual scaled to unit norm, so a cotangent of 1e39 or
+ * 1e-40 never overflows or underflows in float32, and x comes back refined
+ * in float64.
  */
-async function gpuNumericSolve(
+function gpuBackend(
   gpu: GpuContext,
-  A: CsrMatrix,
-  b: Float64Array,
-  options: GpuSolveOptions,
-): Promise<{ result: SolveResult; solved: boolean }> {
-  if (maxAbs(b) === 0) {
-    const method = options.method ?? (A.symmetric ? "cg" : "gmres");
-    return {
-      result: zeroResult(b.length, method, options.preconditioner ?? "none"),
-      solved: false,
-    };
-  }
-  return { result: await gpuSolve(gpu, A, b, options), solved: true };
+  matrix: CsrMatrix,
+  setup: GpuSolveOptions,
+  given: GpuSolver | undefined,
+): NumericBackend {
+  return {
+    async: true,
+    async solve(sys, rhs, _k, _M, options) {
+      if (maxAbs(rhs) === 0) {
+        return {
+          x: new Float64Array(rhs.length),
+          results: [zeroResult(rhs.length, options.method, setup.preconditioner ?? "none")],
+          solved: 0,
+        };
+      }
+      const compute = {
+        ...(options.rtol !== undefined ? { rtol: options.rtol } : {}),
+        ...(options.atol !== undefined ? { atol: options.atol } : {}),
+        ...(options.maxIter !== undefined ? { maxIter: options.maxIter } : {}),
+        ...(options.x0 ? { x0: options.x0 } : {}),
+        onFailure: options.onFailure ?? "throw",
+      };
+      let result: SolveResult;
+      if (given) {
+        const solver = sys.transposed ? await given.transpose() : given;
+        result = await solver.compute(rhs, compute);
+      } else {
+        using solver = await GpuSolver.init(gpu, matrix, { ...setup, transpose: sys.transposed });
+        result = await solver.compute(rhs, compute);
+      }
+      return { x: result.x, results: [result], solved: 1 };
+    },
+  };
 }
 
 /**
@@ -110,7 +141,7 @@ export async function solveAsyncWithInfo(
     throw new ShapeError('Cannot solve on "webgpu": preconditioner must be "none" or "jacobi"');
   }
   const info = new SolveInfo();
-  // The same System as the CPU path: its paramCotangents is the one value-gradient rule.
+  // The same System and the same implicit node as the CPU path: one adjoint rule.
   const sys = systemOf(A);
   const matrix = sys.csr!;
   const method = (options.method ?? (matrix.symmetric ? "cg" : "gmres")) as GpuMethod;
@@ -119,52 +150,40 @@ export async function solveAsyncWithInfo(
       `Cannot solve on "webgpu": method must be cg, bicgstab or gmres, got ${method}`,
     );
   }
-  const common: GpuSolveOptions = {
+  const setup: GpuSolveOptions = {
     method,
     preconditioner: (options.preconditioner ?? "none") as "none" | "jacobi",
-    onFailure: options.onFailure ?? "throw",
     ...gpuOptions,
+    ...(options.restart !== undefined ? { restart: options.restart } : {}),
+  };
+  // A caller's state is reused with this call's values (no new upload of the pattern).
+  const given = options.gpuSolver;
+  if (given && given.method !== method) {
+    throw new ShapeError(
+      `Cannot solve on "webgpu": the given GpuSolver runs ${given.method}, not ${method}`,
+    );
+  }
+  given?.update(matrix);
+  const fwd = {
     ...(options.rtol !== undefined ? { rtol: options.rtol } : {}),
     ...(options.atol !== undefined ? { atol: options.atol } : {}),
     ...(options.maxIter !== undefined ? { maxIter: options.maxIter } : {}),
-    ...(options.restart !== undefined ? { restart: options.restart } : {}),
-  };
+    onFailure: options.onFailure ?? "throw",
+  } as const;
   const adj = options.adjointOptions ?? {};
-  const adjointCommon: GpuSolveOptions = {
-    ...common,
-    transpose: true,
-    ...(adj.rtol !== undefined ? { rtol: adj.rtol } : {}),
-    ...(adj.atol !== undefined ? { atol: adj.atol } : {}),
-    ...(adj.maxIter !== undefined ? { maxIter: adj.maxIter } : {}),
-  };
-  const node = customVjpAsync("solve:webgpu", async (rhs: Tensor, _values: Tensor) => {
-    const forward = await gpuNumericSolve(gpu, matrix, rhs.data, {
-      ...common,
-      ...(options.x0 ? { x0: options.x0 } : {}),
-    });
-    info.forwardColumns.push(forward.result);
-    if (forward.solved) info.solveCount++;
-    const x = forward.result.x;
-    return {
-      value: new Tensor(x, [x.length]),
-      backward: async (g: Tensor, needs: readonly boolean[], out: Tensor) => {
-        if (!forward.result.converged && (adj.onForwardFailure ?? "throw") === "throw") {
-          throw new ConvergenceError(
-            'Cannot differentiate the solve: the forward GPU solve did not converge (set adjointOptions.onForwardFailure: "allow" to differentiate the unconverged iterate)',
-            forward.result,
-          );
-        }
-        // λ = A⁻ᵀ x̄ on the GPU, refined to float64 (x̄ = 0: λ = 0, the zero result, no solve).
-        const adjoint = await gpuNumericSolve(gpu, matrix, g.data, adjointCommon);
-        info.adjoints.push(adjoint.result);
-        if (adjoint.solved) info.solveCount++;
-        const lam = new Tensor(adjoint.result.x, g.shape);
-        // b̄ = λ;  Ā[k] = −λ[row k]·x[col k]: the CPU path's rule, in float64 from the refined x and λ.
-        return [needs[0] ? lam : null, ...sys.paramCotangents(lam, out, needs.slice(1))];
-      },
-    };
-  });
-  info.x = await node(b, A.values);
+  info.x = await implicitSolve(sys, b, undefined, "forward", {
+    method,
+    forward: { ...fwd, ...(options.x0 ? { x0: options.x0 } : {}) },
+    adjoint: {
+      ...fwd,
+      ...(adj.rtol !== undefined ? { rtol: adj.rtol } : {}),
+      ...(adj.atol !== undefined ? { atol: adj.atol } : {}),
+      ...(adj.maxIter !== undefined ? { maxIter: adj.maxIter } : {}),
+    },
+    warmStart: undefined,
+    onForwardFailure: adj.onForwardFailure ?? "throw",
+    info,
+  }, gpuBackend(gpu, matrix, setup, given));
   return info;
 }
 

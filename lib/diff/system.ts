@@ -69,6 +69,8 @@ export interface System {
   readonly n: number;
   /** Exactly symmetric (sparse/dense: checked; matrix-free: promised). */
   readonly symmetric: boolean;
+  /** True for the transpose of the system `solve` was given (the adjoint's), false for it. */
+  readonly transposed: boolean;
   /** Differentiable parameters (the inputs of the solve node besides b). */
   readonly params: readonly Tensor[];
   /** Numeric action for the Krylov solvers (current parameter values). */
@@ -120,6 +122,7 @@ function sparseSystem(A: SparseTensor, transposeOf?: System): System {
   const sys: System = {
     n: rows,
     symmetric: csr.symmetric,
+    transposed: transposeOf ? !transposeOf.transposed : false,
     params: [A.values],
     numeric: csr,
     csr,
@@ -153,6 +156,7 @@ function denseSystem(A: Tensor, transposeOf?: System): System {
   const sys: System = {
     n: rows,
     symmetric: csr.symmetric,
+    transposed: transposeOf ? !transposeOf.transposed : false,
     params: [A],
     numeric: csr,
     csr,
@@ -200,6 +204,7 @@ function parametricSystem(op: ParametricOperator, transposeOf: System | undefine
   const sys: System = {
     n,
     symmetric: op.symmetric ?? false,
+    transposed: transposeOf ? !transposeOf.transposed : false,
     params,
     numeric,
     csr: undefined,
