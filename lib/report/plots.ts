@@ -241,6 +241,29 @@ export function axisOptions(
   return { ...base, ticks, tickFormat: tickFormatter(ticks, { log }) };
 }
 
+// Plot hands a log scale's tick labels to d3's log tickFormat, which blanks
+// some of them (`5`, `50` between `2` and `10`…). So log axes are drawn as
+// explicit axis and grid marks whose text is our label.
+function logAxes(
+  axes: { x: AxisOptions; y: AxisOptions },
+  marks: Plot.Markish[],
+): { x: Plot.ScaleOptions; y: Plot.ScaleOptions; marks: Plot.Markish[] } {
+  const extra: Plot.Markish[] = [];
+  const scale = (dim: "x" | "y", a: AxisOptions): Plot.ScaleOptions => {
+    if (a.type !== "log" || a.ticks === undefined || a.tickFormat === undefined) return a;
+    const format = a.tickFormat;
+    const text = (d: number) => format(d);
+    if (dim === "x") {
+      extra.push(Plot.gridX(a.ticks), Plot.axisX(a.ticks, { text, label: a.label }));
+    } else {
+      extra.push(Plot.gridY(a.ticks), Plot.axisY(a.ticks, { text, label: a.label }));
+    }
+    return { type: "log", label: a.label };
+  };
+  const x = scale("x", axes.x), y = scale("y", axes.y);
+  return { x, y, marks: [...extra, ...marks] };
+}
+
 function colorOptions(names: string[]): Plot.ScaleOptions {
   const range = names.map((_, i) => PALETTE[i % PALETTE.length]!);
   return names.length > 1
@@ -433,9 +456,10 @@ function xyFigure(
     marginBottom: 40,
     style: STYLE,
     ...(options.title === undefined ? {} : { title: options.title }),
-    x: axisOptions(xLabel, logX, flat.map((r) => r.x), width - MARGIN_LEFT),
-    y: axisOptions(yLabel, logY, flat.map((r) => r.y), height - 60),
-    marks,
+    ...logAxes({
+      x: axisOptions(xLabel, logX, flat.map((r) => r.x), width - MARGIN_LEFT),
+      y: axisOptions(yLabel, logY, flat.map((r) => r.y), height - 60),
+    }, marks),
   });
   if (styles.length < 2) return svg;
   return `<figure class="gs-figure" style="margin:0;max-width:${width}px">${
