@@ -138,7 +138,7 @@ export {
 export { type AsyncSolveOptions, solveAsync, solveAsyncWithInfo } from "./lib/diff/solve_async.ts";
 export { SolveInfo } from "./lib/diff/solve_info.ts";
 export { type SolveGradients, solveGradients } from "./lib/diff/solve_gradients.ts";
-export type { DiffMatrix, ParametricOperator } from "./lib/diff/system.ts";
+export type { DiffMatrix, ParametricOperator, System } from "./lib/diff/system.ts";
 export { TapeKrylovOps, type TensorPreconditioner } from "./lib/diff/tape_ops.ts";
 export type {
   DifferentiablePreconditioner,

@@ -6,7 +6,6 @@
  * @module
  */
 
-
 /**
  * Base class of every error gradsolve throws on purpose.
  *

@@ -18,8 +18,6 @@ import type { Preconditioner } from "./preconditioner.ts";
 import type { SolveMethod, SolveResult } from "./result.ts";
 import { dot } from "./vector.ts";
 
-type Vec = Float64Array;
-
 /**
  * A method text (`cgMethod`, `bicgstabMethod`) over any backend.
  *
@@ -47,10 +45,10 @@ export type KrylovMethodText = <V, S>(ops: KrylovOps<V, S>, x: V, r: V) => V;
  *
  * @category Solvers
  */
-export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
+export class CpuKrylovOps implements KrylovOps<Float64Array, Float64Array> {
   readonly #csr: CsrMatrix | undefined;
-  readonly #u: Vec;
-  readonly #w: Vec;
+  readonly #u: Float64Array;
+  readonly #w: Float64Array;
 
   /** Operations for `A`, preconditioner `M` (or none), order `n`, `k` columns. */
   constructor(
@@ -73,21 +71,21 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return out;
   }
 
-  vector(): Vec {
+  vector(): Float64Array {
     return new Float64Array(this.n * this.k);
   }
 
-  copy(src: Vec, out: Vec): Vec {
+  copy(src: Float64Array, out: Float64Array): Float64Array {
     out.set(src);
     return out;
   }
 
-  apply(p: Vec, out: Vec): Vec {
+  apply(p: Float64Array, out: Float64Array): Float64Array {
     blockApply(this.A, p, out, this.k);
     return out;
   }
 
-  applyDot(p: Vec, out: Vec): [Vec, Vec] {
+  applyDot(p: Float64Array, out: Float64Array): [Float64Array, Float64Array] {
     const csr = this.#csr;
     if (this.k === 1 && csr) {
       const { rowPtr, colIdx } = csr.pattern;
@@ -97,7 +95,7 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return [out, this.dot(p, out)];
   }
 
-  precondition(r: Vec, out: Vec): Vec {
+  precondition(r: Float64Array, out: Float64Array): Float64Array {
     const M = this.M;
     if (!M) return r;
     if (this.k === 1) {
@@ -113,7 +111,7 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return out;
   }
 
-  dot(a: Vec, b: Vec): Vec {
+  dot(a: Float64Array, b: Float64Array): Float64Array {
     const k = this.k;
     if (k === 1) return Float64Array.of(dot(a, b));
     const s = new Float64Array(k), n = this.n;
@@ -125,7 +123,7 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return s;
   }
 
-  axpy(alpha: Vec, x: Vec, y: Vec): Vec {
+  axpy(alpha: Float64Array, x: Float64Array, y: Float64Array): Float64Array {
     const k = this.k, n = this.n;
     if (k === 1) {
       const a = alpha[0];
@@ -139,7 +137,7 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return y;
   }
 
-  axpyNorm(alpha: Vec, x: Vec, y: Vec): [Vec, Vec] {
+  axpyNorm(alpha: Float64Array, x: Float64Array, y: Float64Array): [Float64Array, Float64Array] {
     const k = this.k, n = this.n;
     if (k === 1) {
       const a = alpha[0];
@@ -165,7 +163,13 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return [y, s];
   }
 
-  update(alpha: Vec, p: Vec, q: Vec, x: Vec, r: Vec): [Vec, Vec, Vec] {
+  update(
+    alpha: Float64Array,
+    p: Float64Array,
+    q: Float64Array,
+    x: Float64Array,
+    r: Float64Array,
+  ): [Float64Array, Float64Array, Float64Array] {
     const k = this.k, n = this.n;
     if (k === 1) {
       return [x, r, Float64Array.of(updateSolution(x, r, p, q, alpha[0], n))];
@@ -186,7 +190,7 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return [x, r, s];
   }
 
-  xpby(z: Vec, beta: Vec, p: Vec): Vec {
+  xpby(z: Float64Array, beta: Float64Array, p: Float64Array): Float64Array {
     const k = this.k, n = this.n;
     if (k === 1) {
       const b = beta[0];
@@ -200,7 +204,13 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return p;
   }
 
-  direction(r: Vec, beta: Vec, omega: Vec, p: Vec, v: Vec): Vec {
+  direction(
+    r: Float64Array,
+    beta: Float64Array,
+    omega: Float64Array,
+    p: Float64Array,
+    v: Float64Array,
+  ): Float64Array {
     const k = this.k, n = this.n;
     const cols = k === 1 ? [0] : this.#act();
     for (const j of cols) {
@@ -213,41 +223,41 @@ export class CpuKrylovOps implements KrylovOps<Vec, Vec> {
     return p;
   }
 
-  div(a: Vec, b: Vec): Vec {
+  div(a: Float64Array, b: Float64Array): Float64Array {
     return a.map((v, j) => v / b[j]);
   }
 
-  divOrZero(a: Vec, b: Vec): Vec {
+  divOrZero(a: Float64Array, b: Float64Array): Float64Array {
     return a.map((v, j) => (b[j] === 0 ? 0 : v / b[j]));
   }
 
-  mul(a: Vec, b: Vec): Vec {
+  mul(a: Float64Array, b: Float64Array): Float64Array {
     return a.map((v, j) => v * b[j]);
   }
 
-  neg(a: Vec): Vec {
+  neg(a: Float64Array): Float64Array {
     return a.map((v) => -v);
   }
 
-  positive(s: Vec, zero: "breakdown" | "indefinite"): boolean {
+  positive(s: Float64Array, zero: "breakdown" | "indefinite"): boolean {
     const c = this.columns;
     for (let j = 0; j < this.k; j++) if (c.active[j]) c.positive(j, s[j], zero);
     return c.anyActive();
   }
 
-  nonzero(s: Vec): boolean {
+  nonzero(s: Float64Array): boolean {
     const c = this.columns;
     for (let j = 0; j < this.k; j++) if (c.active[j]) c.nonzero(j, s[j]);
     return c.anyActive();
   }
 
-  finite(s: Vec): boolean {
+  finite(s: Float64Array): boolean {
     const c = this.columns;
     for (let j = 0; j < this.k; j++) if (c.active[j]) c.finite(j, s[j]);
     return c.anyActive();
   }
 
-  step(rr: Vec, alpha?: Vec, beta?: Vec): boolean {
+  step(rr: Float64Array, alpha?: Float64Array, beta?: Float64Array): boolean {
     const c = this.columns;
     for (let j = 0; j < this.k; j++) {
       if (c.active[j]) c.step(j, rr[j], alpha?.[j], beta?.[j]);
