@@ -1,6 +1,7 @@
 /**
- * A progress bar for long loops in experiment scripts, drawn on stderr only
- * when stderr is a terminal; otherwise it prints nothing.
+ * Progress of long loops in experiment scripts, on stderr: a bar redrawn in
+ * place on a terminal; plain log lines (one every few seconds, and one at the
+ * end) when stderr is a file or a pipe, so a log shows that a run is alive.
  *
  * @module
  */
@@ -25,8 +26,12 @@ export interface ProgressOutput {
 export interface ProgressOptions {
   /** Output stream. @default {Deno.stderr} */
   output?: ProgressOutput;
-  /** Minimum milliseconds between redraws. @default {100} */
+  /** Minimum milliseconds between redraws on a terminal. @default {100} */
   intervalMs?: number;
+  /** Milliseconds between log lines when the output is not a terminal. @default {5000} */
+  logIntervalMs?: number;
+  /** Clock in milliseconds (tests). @default {Date.now} */
+  now?: () => number;
 }
 
 /**
@@ -73,10 +78,12 @@ function seconds(ms: number): string {
  */
 export function progress(total: number, label: string, options: ProgressOptions = {}): Progress {
   const output = options.output ?? Deno.stderr;
-  const interval = options.intervalMs ?? 100;
-  const enabled = output.isTerminal();
-  const start = Date.now();
-  let count = 0, lastDraw = -Infinity, finished = false;
+  const terminal = output.isTerminal();
+  const interval = terminal ? options.intervalMs ?? 100 : options.logIntervalMs ?? 5000;
+  const clock = options.now ?? Date.now;
+  const start = clock();
+  // A log's first line comes one interval in; a terminal's bar at once.
+  let count = 0, lastDraw = terminal ? -Infinity : start, finished = false;
 
   const draw = (now: number) => {
     lastDraw = now;
@@ -88,24 +95,23 @@ export function progress(total: number, label: string, options: ProgressOptions 
       : "";
     const line = `${label} [${"#".repeat(filled)}${"-".repeat(BAR - filled)}] ${count}/${total} ` +
       `${Math.round(fraction * 100)}% ${seconds(elapsed)}${eta}`;
-    // \r returns to the line start, \x1b[K clears what the previous line left.
-    output.writeSync(encoder.encode(`\r${line}\x1b[K`));
+    // Terminal: \r returns to the line start, \x1b[K clears what the previous line left.
+    // Log: one plain line each time.
+    output.writeSync(encoder.encode(terminal ? `\r${line}\x1b[K` : `${line}\n`));
   };
 
   return {
     tick(n = 1) {
       if (finished) return;
       count += n;
-      if (!enabled) return;
-      const now = Date.now();
+      const now = clock();
       if (now - lastDraw >= interval) draw(now);
     },
     done() {
       if (finished) return;
       finished = true;
-      if (!enabled) return;
-      draw(Date.now());
-      output.writeSync(encoder.encode("\n"));
+      draw(clock());
+      if (terminal) output.writeSync(encoder.encode("\n"));
     },
   };
 }
