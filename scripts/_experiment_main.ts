@@ -5,7 +5,7 @@
  */
 
 import { resolve } from "node:path";
-import { ensureXdgRuntimeDir } from "../lib/gpu/runtime_dir.ts";
+import { ensureXdgRuntimeDir } from "./_runtime_dir.ts";
 import {
   type ExperimentArgs,
   type OptionSpec,
@@ -13,7 +13,7 @@ import {
   parseExperimentArgs,
   QUICK_OUT,
   UsageError,
-} from "../lib/report/args.ts";
+} from "./_report_args.ts";
 
 /**
  * Creates the output folder. The quick-run folder (`reports/quick`) gets a

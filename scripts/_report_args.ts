@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { GradsolveError } from "../errors.ts";
+import { GradsolveError } from "../lib/errors.ts";
 
 /**
  * A script-specific option. Names are camelCase in code and kebab-case on the command line.
@@ -61,7 +61,7 @@ export interface ExperimentArgs {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { UsageError } from "./args.ts";
+ * import { UsageError } from "./_report_args.ts";
  * const e = new UsageError("Unknown option --fast", "usage: …");
  * assert.equal(e.usage, "usage: …");
  * ```
@@ -85,7 +85,7 @@ export class UsageError extends GradsolveError {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseExperimentArgs, QUICK_OUT } from "./args.ts";
+ * import { parseExperimentArgs, QUICK_OUT } from "./_report_args.ts";
  * assert.equal(parseExperimentArgs(["--quick"]).out, QUICK_OUT);
  * assert.equal(parseExperimentArgs([]).out, "reports");
  * ```
@@ -124,7 +124,7 @@ function usageText(script: string, spec: Record<string, OptionSpec>): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseExperimentArgs } from "./args.ts";
+ * import { parseExperimentArgs } from "./_report_args.ts";
  * const args = parseExperimentArgs(["--quick", "--steps", "50"], {
  *   steps: { type: "number", integer: true, default: 200, description: "training steps" },
  * });

@@ -14,7 +14,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ensureXdgRuntimeDir } from "./runtime_dir.ts";
+ * import { ensureXdgRuntimeDir } from "./_runtime_dir.ts";
  * ensureXdgRuntimeDir();
  * assert.notEqual(Deno.env.get("XDG_RUNTIME_DIR"), undefined);
  * ```

@@ -10,7 +10,7 @@ import { GpuUnavailableError, ShapeError } from "../lib/errors.ts";
 import { ConvergenceError } from "../lib/linalg/result.ts";
 import type { AsyncSolveOptions } from "../lib/diff/solve_async.ts";
 import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
-import { ensureXdgRuntimeDir } from "../lib/gpu/runtime_dir.ts";
+import { ensureXdgRuntimeDir } from "./_runtime_dir.ts";
 import { type GpuMethod, gpuSolve } from "../lib/gpu/solve.ts";
 import { solveGradients } from "../lib/diff/solve_gradients.ts";
 import { preconditioner } from "../lib/linalg/build_preconditioner.ts";

@@ -14,8 +14,8 @@
 
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { ensureXdgRuntimeDir } from "../lib/gpu/runtime_dir.ts";
-import { QUICK_OUT } from "../lib/report/args.ts";
+import { ensureXdgRuntimeDir } from "./_runtime_dir.ts";
+import { QUICK_OUT } from "./_report_args.ts";
 import { prepareOutDir } from "./_experiment_main.ts";
 
 /** One experiment: its script and how to run it. */

@@ -39,7 +39,7 @@ import { jacobi } from "../lib/linalg/jacobi.ts";
 import { minres } from "../lib/linalg/minres.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { Rng } from "../lib/random.ts";
-import type { ExperimentArgs } from "../lib/report/args.ts";
+import type { ExperimentArgs } from "./_report_args.ts";
 import { experimentMain } from "./_experiment_main.ts";
 import { printAboutOnHelp, REFERENCE_MACHINE } from "./_about.ts";
 import { krylovGapSentence } from "./_findings_unrolled.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseExperimentArgs, UsageError } from "../lib/report/args.ts";
+import { parseExperimentArgs, UsageError } from "../scripts/_report_args.ts";
 
 const extra = {
   steps: { type: "number", integer: true, default: 200, description: "training steps" },
