@@ -42,6 +42,8 @@ export { CsrMatrix } from "./lib/sparse/csr.ts";
 export { patternFromTriplets, scatterTriplets, type TripletPattern } from "./lib/sparse/coo.ts";
 export * from "./lib/sparse/matrix_market.ts";
 export * from "./lib/sparse/generators.ts";
+export { logNormalField, smoothGaussianField } from "./lib/sparse/random_fields.ts";
+export { type LowerPattern, lowerPattern } from "./lib/sparse/lower_pattern.ts";
 export { Rng } from "./lib/random.ts";
 
 // Numeric solvers (CPU, float64)
@@ -101,6 +103,8 @@ export { jacobi } from "./lib/linalg/jacobi.ts";
 export { ilu0 } from "./lib/linalg/ilu0.ts";
 export { ic0, type Ic0Options, type IncompleteCholesky } from "./lib/linalg/ic0.ts";
 export { factorPreconditioner } from "./lib/linalg/factor_preconditioner.ts";
+// Algebraic multigrid (smoothed aggregation, Ruge–Stüben) as a preconditioner
+export * from "./lib/linalg/amg/mod.ts";
 export {
   userPreconditioner,
   type UserPreconditionerOptions,
@@ -111,6 +115,12 @@ export {
   denseSolve,
   denseSolveTranspose,
 } from "./lib/linalg/dense.ts";
+export {
+  lanczosCondition,
+  type LanczosEstimate,
+  type TridiagonalExtremes,
+  tridiagonalExtremes,
+} from "./lib/linalg/lanczos.ts";
 export {
   directSolve,
   type DirectSolveOptions,
@@ -144,6 +154,7 @@ export type {
   DifferentiablePreconditioner,
   PreconditionerSpec,
 } from "./lib/diff/preconditioning.ts";
+export { woodburyApply, type WoodburyParams, woodburyPreconditioner } from "./lib/diff/woodbury.ts";
 
 export type { AdjointWarmStart } from "./lib/diff/implicit.ts";
 

@@ -13,6 +13,7 @@ import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
 import { ensureXdgRuntimeDir } from "./_runtime_dir.ts";
 import { type GpuMethod, gpuSolve } from "../lib/gpu/solve.ts";
 import { solveGradients } from "../lib/diff/solve_gradients.ts";
+import type { AmgInfo, AmgPreconditioner } from "../lib/linalg/amg/mod.ts";
 import { preconditioner } from "../lib/linalg/build_preconditioner.ts";
 import type { PreconditionerName } from "../lib/linalg/preconditioner.ts";
 import type { SolveMethod, SolveResult } from "../lib/linalg/result.ts";
@@ -68,6 +69,8 @@ export interface SolveOutput {
   /** `direct` only: refinement steps of the adjoint solve. */
   adjointRefinementSteps?: number;
   adjointRelativeResidual?: number | null;
+  /** `--precond amg` only: the hierarchy (levels, sizes, nnz, complexities, setup time). */
+  amg?: AmgInfo;
   timings: { read: number; setup: number; solve: number; adjoint: number };
 }
 
@@ -101,7 +104,7 @@ export function cliAdvice(message: string): string {
     .replace(/\brtol\b/g, "--rtol")
     .replace(/\batol\b/g, "--atol")
     .replace(/\brestart\b/g, "--restart")
-    .replace(/\ba stronger preconditioner\b/g, "a stronger --precond (jacobi, ilu0, ic0)")
+    .replace(/\ba stronger preconditioner\b/g, "a stronger --precond (jacobi, ilu0, ic0, amg)")
     .replace(/\bthe preconditioner\b/g, "the preconditioner (--precond)")
     .replace(/\ba direct solve\b/g, "--method direct")
     .replace(/\b(MINRES|GMRES|BiCGSTAB)\b/g, (name) => `--method ${name.toLowerCase()}`);
@@ -224,6 +227,7 @@ export async function runSolveCommand(
     ...counts(forward),
     relativeResidual: forward.relativeResidual,
     x: Array.from(forward.x),
+    ...(M && M.name === "amg" && "info" in M ? { amg: (M as AmgPreconditioner).info } : {}),
     timings: {
       read: round(read),
       setup: round(setup),
@@ -314,6 +318,15 @@ function summarize(cmd: SolveCommand, o: SolveOutput, A: CsrMatrix): string {
           norm2(o.gradValues).toExponential(3)
         } (${o.gradValues.length} file entries)`
         : "gradients  not computed: the forward solve did not converge",
+    );
+  }
+  if (o.amg) {
+    const a = o.amg;
+    lines.push(
+      `amg        ${a.levels} levels (${a.sizes.map((l) => l.n).join(" → ")} unknowns), ` +
+        `operator complexity ${a.operatorComplexity.toFixed(2)}, grid complexity ${
+          a.gridComplexity.toFixed(2)
+        }, ${a.smoother} ${a.cycle}-cycle, setup ${a.setupMs.toFixed(1)} ms`,
     );
   }
   lines.push(

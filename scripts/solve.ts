@@ -8,7 +8,7 @@
  *
  * ```
  * deno run -A scripts/solve.ts --matrix A.mtx [--rhs b.mtx]
- *     [--method cg|bicgstab|gmres|minres|direct] [--precond none|jacobi|ilu0|ic0]
+ *     [--method cg|bicgstab|gmres|minres|direct] [--precond none|jacobi|ilu0|ic0|amg]
  *     [--rtol 1e-10] [--atol 0] [--max-iter N] [--restart 30]
  *     [--backend cpu|webgpu] [--adjoint g.mtx] [--json]
  * ```
@@ -21,7 +21,7 @@ import { GradsolveError } from "../lib/errors.ts";
 import { runSolveCommand, type SolveCommand } from "./_solve_command.ts";
 
 const USAGE = `Usage: deno run -A scripts/solve.ts --matrix A.mtx [--rhs b.mtx]
-    [--method cg|bicgstab|gmres|minres|direct] [--precond none|jacobi|ilu0|ic0]
+    [--method cg|bicgstab|gmres|minres|direct] [--precond none|jacobi|ilu0|ic0|amg]
     [--rtol 1e-10] [--atol 0] [--max-iter N] [--restart 30]
     [--backend cpu|webgpu] [--adjoint g.mtx] [--json]`;
 
@@ -35,7 +35,9 @@ Options:
   --rhs b.mtx      the right-hand side: an n×1 Matrix Market file [default: b = A·1]
   --method M       cg, bicgstab, gmres, minres or direct
                    [default: cg when A is exactly symmetric, else gmres]
-  --precond P      none, jacobi, ilu0 or ic0 (ignored by direct) [default: none]
+  --precond P      none, jacobi, ilu0, ic0 or amg (smoothed aggregation algebraic
+                   multigrid; its hierarchy is reported, and the adjoint solve reuses it)
+                   (ignored by direct) [default: none]
   --rtol R         relative tolerance on the true residual ‖b − Ax‖ ≤ R·‖b‖
                    [default: 1e-10; the library's default is 1e-8]
   --atol A         absolute tolerance on the true residual [default: 0]
@@ -119,7 +121,8 @@ function parseCommand(args: string[]): SolveCommand | "help" {
       values.method,
       ["cg", "bicgstab", "gmres", "minres", "direct"] as const,
     ),
-    precond: oneOf("precond", values.precond, ["none", "jacobi", "ilu0", "ic0"] as const) ?? "none",
+    precond: oneOf("precond", values.precond, ["none", "jacobi", "ilu0", "ic0", "amg"] as const) ??
+      "none",
     rtol: number("rtol", values.rtol, 1e-10),
     atol: number("atol", values.atol, 0),
     maxIter,

@@ -12,6 +12,7 @@ import { Tensor } from "../autodiff/tensor.ts";
 import { vjp } from "../autodiff/transforms.ts";
 import { ShapeError } from "../errors.ts";
 import { preconditioner as buildPreconditioner } from "../linalg/build_preconditioner.ts";
+import type { AmgOptions, AmgPreconditioner } from "../linalg/amg/mod.ts";
 import type { Preconditioner, PreconditionerName } from "../linalg/preconditioner.ts";
 import type { System } from "./system.ts";
 
@@ -91,11 +92,16 @@ function numericOf(P: DifferentiablePreconditioner, n: number): Preconditioner {
 
 /**
  * The numeric preconditioner of a system for the forward solve (`undefined`
- * for none). Named ones are built from the system's CSR matrix.
+ * for none). Named ones are built from the system's CSR matrix (`"amg"` with
+ * `amg` options). An AMG state passed in (from `amgSetup`) is reused: when
+ * the system's values differ from the ones it was built or last updated
+ * with, it takes them with `update` (same aggregates and patterns, new
+ * numeric part) instead of a new setup — what a training loop wants.
  */
 export function numericPreconditioner(
   spec: PreconditionerSpec | undefined,
   sys: System,
+  amg?: AmgOptions,
 ): Preconditioner | undefined {
   if (spec === undefined || spec === "none") return undefined;
   if (typeof spec === "string") {
@@ -104,8 +110,31 @@ export function numericPreconditioner(
         `Cannot build preconditioner "${spec}": the operator is matrix-free; pass a Preconditioner or a DifferentiablePreconditioner`,
       );
     }
-    return buildPreconditioner(spec, sys.csr, spec === "ic0" ? { shift: "auto" } : {});
+    return buildPreconditioner(spec, sys.csr, spec === "ic0" ? { shift: "auto" } : { amg });
   }
   if (isDifferentiable(spec)) return numericOf(spec, sys.n);
+  if (isAmg(spec) && sys.csr) refreshAmg(spec, sys.csr.values);
   return spec;
+}
+
+/** True for an AMG state (from `amgSetup`). */
+export function isAmg(M: Preconditioner): M is AmgPreconditioner {
+  return M.name === "amg" && typeof (M as Partial<AmgPreconditioner>).update === "function" &&
+    Array.isArray((M as Partial<AmgPreconditioner>).levels);
+}
+
+/** Updates an AMG state to `values` unless it holds them already (O(nnz) to compare). */
+function refreshAmg(M: AmgPreconditioner, values: Float64Array): void {
+  const held = M.levels[0].A.values;
+  if (held.length !== values.length) {
+    throw new ShapeError(
+      `Cannot reuse the AMG preconditioner: it was built for ${held.length} stored entries, the matrix has ${values.length}`,
+    );
+  }
+  for (let k = 0; k < values.length; k++) {
+    if (held[k] !== values[k]) {
+      M.update(values);
+      return;
+    }
+  }
 }

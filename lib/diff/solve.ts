@@ -14,12 +14,14 @@
  */
 
 import { Tensor } from "../autodiff/tensor.ts";
+import type { AmgOptions } from "../linalg/amg/mod.ts";
 import { GradsolveError, ShapeError } from "../errors.ts";
 import type { FailurePolicy, SolveMethod } from "../linalg/result.ts";
 import { checkKrylovInput } from "../linalg/krylov.ts";
 import { numericSolve } from "../linalg/numeric_solve.ts";
 import { type AdjointWarmStart, implicitSolve } from "./implicit.ts";
 import {
+  isAmg,
   isDifferentiable,
   numericPreconditioner,
   type PreconditionerSpec,
@@ -99,6 +101,15 @@ export interface SolveOptions {
    * zero, as the exact solution does not depend on M). @default {"none"}
    */
   preconditioner?: PreconditionerSpec;
+  /**
+   * Options of the AMG hierarchy for `preconditioner: "amg"` (coarsening,
+   * smoother, cycle, near-nullspace, …). To reuse one hierarchy across solves
+   * whose values change (a training loop), build it once with `amgSetup` and
+   * pass the state as `preconditioner`: each solve then refreshes its numeric
+   * part from the current values (`update`), and the forward and adjoint
+   * solves share it. @default {see AmgOptions}
+   */
+  amg?: AmgOptions;
   /** Relative tolerance. @default {1e-8} */
   rtol?: number;
   /** Absolute tolerance. @default {0} */
@@ -168,8 +179,9 @@ export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = 
   sys.csr?.assertFinite("A");
   const method = options.method ?? (sys.symmetric ? "cg" : "gmres");
   const spec = options.preconditioner;
-  const M = numericPreconditioner(spec, sys);
+  const M = numericPreconditioner(spec, sys, options.amg);
   const info = new SolveInfo();
+  if (M && isAmg(M)) info.amg = M.info;
   const mode = options.adjoint ?? "implicit";
   if (mode === "implicit") {
     const ao = options.adjointOptions ?? {};

@@ -7,6 +7,7 @@
 
 import type { Tensor } from "../autodiff/tensor.ts";
 import { JUPYTER_DISPLAY, solveInfoDisplay } from "../display/bundles.ts";
+import type { AmgInfo } from "../linalg/amg/mod.ts";
 import type { SolveResult } from "../linalg/result.ts";
 
 /**
@@ -33,6 +34,12 @@ export class SolveInfo {
   readonly adjoints: SolveResult[] = [];
   /** Numeric solves that ran (columns; zero right-hand sides cost none). */
   solveCount = 0;
+  /**
+   * The AMG hierarchy report (levels, sizes, nnz, operator and grid
+   * complexity, setup or update time) when the solve was AMG-preconditioned;
+   * the forward and adjoint solves share the hierarchy.
+   */
+  amg: AmgInfo | undefined = undefined;
   /** How gradients flow through this solve (`SolveOptions.adjoint`). */
   gradientMode: "implicit" | "unrolled" | "truncated" = "implicit";
   /**

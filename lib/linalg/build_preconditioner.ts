@@ -5,6 +5,7 @@
  */
 
 import type { CsrMatrix } from "../sparse/csr.ts";
+import { type AmgOptions, amgSetup } from "./amg/mod.ts";
 import { ic0, type Ic0Options } from "./ic0.ts";
 import { ilu0 } from "./ilu0.ts";
 import { jacobi } from "./jacobi.ts";
@@ -37,11 +38,15 @@ export const identityPreconditioner: Preconditioner = Object.freeze({
  *
  * @category Preconditioners
  */
-export type PreconditionerOptions = Ic0Options;
+export interface PreconditionerOptions extends Ic0Options {
+  /** Options of the AMG hierarchy (`"amg"`). @default {see AmgOptions} */
+  amg?: AmgOptions;
+}
 
 /**
  * Builds the named preconditioner for `A`: `none` (identity), `jacobi`,
- * `ilu0` or `ic0` (with `options.shift`). Throws `RangeError` for an
+ * `ilu0`, `ic0` (with `options.shift`) or `amg` (smoothed aggregation
+ * algebraic multigrid, with `options.amg`; see {@linkcode amgSetup}). Throws `RangeError` for an
  * unknown name; the builders' errors otherwise.
  *
  * @example
@@ -68,9 +73,13 @@ export function preconditioner(
       return ilu0(A);
     case "ic0":
       return ic0(A, options);
+    case "amg":
+      return amgSetup(A, options.amg);
     default:
       throw new RangeError(
-        `Cannot build preconditioner: name must be none, jacobi, ilu0 or ic0, got ${String(name)}`,
+        `Cannot build preconditioner: name must be none, jacobi, ilu0, ic0 or amg, got ${
+          String(name)
+        }`,
       );
   }
 }

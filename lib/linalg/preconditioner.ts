@@ -44,4 +44,4 @@ export interface Preconditioner {
  *
  * @category Preconditioners
  */
-export type PreconditionerName = "none" | "jacobi" | "ilu0" | "ic0";
+export type PreconditionerName = "none" | "jacobi" | "ilu0" | "ic0" | "amg";
