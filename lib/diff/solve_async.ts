@@ -145,9 +145,9 @@ export async function solveAsyncWithInfo(
   const sys = systemOf(A);
   const matrix = sys.csr!;
   const method = (options.method ?? (matrix.symmetric ? "cg" : "gmres")) as GpuMethod;
-  if (!["cg", "bicgstab", "gmres"].includes(method)) {
+  if (!["cg", "bicgstab", "gmres", "minres"].includes(method)) {
     throw new ShapeError(
-      `Cannot solve on "webgpu": method must be cg, bicgstab or gmres, got ${method}`,
+      `Cannot solve on "webgpu": method must be cg, bicgstab, gmres or minres, got ${method}`,
     );
   }
   const setup: GpuSolveOptions = {

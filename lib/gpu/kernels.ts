@@ -77,6 +77,23 @@ export const GMRES_MODULE: KernelModule = withPrelude("gmres", SHADERS.gmres, [
   RW,
 ]);
 
+/** Fused MINRES kernels: x, r1, r2, z, v, q, w1, w2, dinv, partials, state, scalars, params. */
+export const MINRES_MODULE: KernelModule = withPrelude("minres", SHADERS.minres, [
+  RW,
+  RW,
+  RW,
+  RW,
+  RW,
+  RW,
+  RW,
+  RW,
+  RO,
+  RW,
+  RW,
+  RW,
+  UNIFORM,
+]);
+
 /** Workgroups for an elementwise grid-stride kernel over `n` entries. */
 export function elementwiseGroups(ctx: GpuContext, n: number): number {
   return Math.max(

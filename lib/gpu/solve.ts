@@ -36,6 +36,7 @@ import { GpuCg } from "./cg.ts";
 import type { GpuContext } from "./device.ts";
 import { GpuGmres } from "./gmres.ts";
 import type { BatchedKrylov, InnerClock } from "./inner_solver.ts";
+import { assertMinresSystem, GpuMinres } from "./minres.ts";
 import type { SpmvVariant } from "./spmv.ts";
 import type { InnerCode } from "./state.ts";
 
@@ -44,7 +45,7 @@ import type { InnerCode } from "./state.ts";
  *
  * @category GPU
  */
-export type GpuMethod = "cg" | "bicgstab" | "gmres";
+export type GpuMethod = "cg" | "bicgstab" | "gmres" | "minres";
 
 /**
  * Options of {@linkcode gpuSolve}.
@@ -196,6 +197,8 @@ async function createSolver(
       return await GpuBicgstab.create(ctx, M, dinv, K, o.spmv);
     case "gmres":
       return await GpuGmres.create(ctx, M, dinv, K, o.restart ?? 30, o.spmv);
+    case "minres":
+      return await GpuMinres.create(ctx, M, dinv, K, o.spmv);
   }
 }
 
@@ -285,11 +288,12 @@ export class GpuSolver implements Disposable {
     A.assertFinite("A");
     checkGpuOptions(options);
     const method = options.method ?? (A.symmetric ? "cg" : "gmres");
-    if (!["cg", "bicgstab", "gmres"].includes(method)) {
+    if (!["cg", "bicgstab", "gmres", "minres"].includes(method)) {
       throw new RangeError(
-        `Cannot solve on the GPU: method must be cg, bicgstab or gmres, got ${method}`,
+        `Cannot solve on the GPU: method must be cg, bicgstab, gmres or minres, got ${method}`,
       );
     }
+    if (method === "minres") assertMinresSystem(A, options.preconditioner === "jacobi");
     const t0 = performance.now();
     const jacobi = (options.preconditioner ?? "none") === "jacobi";
     const M = GpuMatrix.upload(ctx, A, { transpose: options.transpose ?? false });
@@ -313,6 +317,7 @@ export class GpuSolver implements Disposable {
       throw new ShapeError("Cannot update the GPU solver: the new matrix has another pattern");
     }
     A.assertFinite("A");
+    if (this.method === "minres") assertMinresSystem(A, this.#options.preconditioner === "jacobi");
     this.#A = A;
     this.#M.writeValues(A);
     const jacobi = (this.#options.preconditioner ?? "none") === "jacobi";
