@@ -112,6 +112,7 @@ export {
 export {
   denseLu,
   type DenseLuFactors,
+  type DenseLuOptions,
   denseSolve,
   denseSolveTranspose,
 } from "./lib/linalg/dense.ts";

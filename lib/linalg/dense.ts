@@ -25,6 +25,23 @@ export interface DenseLuFactors {
   solve(b: ArrayLike<number>): Float64Array;
   /** Solves `Aᵀ x = b` and returns `x`. */
   solveTranspose(b: ArrayLike<number>): Float64Array;
+  /** Solves `A x = b` into `x` (no allocation; `x` must not alias `b`). */
+  solveInto(b: ArrayLike<number>, x: Float64Array): void;
+  /** Solves `Aᵀ x = b` into `x` (no allocation; `x` must not alias `b`). */
+  solveTransposeInto(b: ArrayLike<number>, x: Float64Array): void;
+}
+
+/**
+ * Options of {@linkcode denseLu}.
+ *
+ * @category Solvers
+ */
+export interface DenseLuOptions {
+  /**
+   * A pivot counts as zero when `|pivot| ≤ pivotTolerance · max|A|`.
+   * @default {0}
+   */
+  pivotTolerance?: number;
 }
 
 /**
@@ -44,7 +61,11 @@ export interface DenseLuFactors {
  *
  * @category Solvers
  */
-export function denseLu(A: ArrayLike<number>, n: number): DenseLuFactors {
+export function denseLu(
+  A: ArrayLike<number>,
+  n: number,
+  options: DenseLuOptions = {},
+): DenseLuFactors {
   if (!(Number.isInteger(n) && n > 0)) {
     throw new ShapeError(`Cannot factor: order n must be a positive integer, got ${n}`);
   }
@@ -56,6 +77,9 @@ export function denseLu(A: ArrayLike<number>, n: number): DenseLuFactors {
   const lu = Float64Array.from(A);
   const pivots = new Int32Array(n);
   for (let i = 0; i < n; i++) pivots[i] = i;
+  let scale = 0;
+  for (let k = 0; k < lu.length; k++) scale = Math.max(scale, Math.abs(lu[k]));
+  const zero = (options.pivotTolerance ?? 0) * scale;
   for (let k = 0; k < n; k++) {
     let p = k, best = Math.abs(lu[k * n + k]);
     for (let i = k + 1; i < n; i++) {
@@ -65,7 +89,7 @@ export function denseLu(A: ArrayLike<number>, n: number): DenseLuFactors {
         p = i;
       }
     }
-    if (!(best > 0)) {
+    if (!(best > zero)) {
       throw new SingularMatrixError(
         `Cannot factor: matrix is singular, no nonzero pivot in column ${k}`,
         k,
@@ -93,44 +117,52 @@ export function denseLu(A: ArrayLike<number>, n: number): DenseLuFactors {
       throw new ShapeError(`Cannot solve: b has length ${b.length} but the matrix has order ${n}`);
     }
   };
+  const w = new Float64Array(n);
+  // P A = L U  ⇒  L y = P b, U x = y.
+  const solveInto = (b: ArrayLike<number>, x: Float64Array) => {
+    for (let i = 0; i < n; i++) {
+      let s = b[pivots[i]];
+      for (let j = 0; j < i; j++) s -= lu[i * n + j] * x[j];
+      x[i] = s;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = x[i];
+      for (let j = i + 1; j < n; j++) s -= lu[i * n + j] * x[j];
+      x[i] = s / lu[i * n + i];
+    }
+  };
+  // Aᵀ = Uᵀ Lᵀ P  ⇒  Uᵀ w = b, Lᵀ v = w, x = Pᵀ v.
+  const solveTransposeInto = (b: ArrayLike<number>, x: Float64Array) => {
+    for (let i = 0; i < n; i++) {
+      let s = b[i];
+      for (let j = 0; j < i; j++) s -= lu[j * n + i] * w[j];
+      w[i] = s / lu[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = w[i];
+      for (let j = i + 1; j < n; j++) s -= lu[j * n + i] * w[j];
+      w[i] = s;
+    }
+    for (let i = 0; i < n; i++) x[pivots[i]] = w[i];
+  };
   return {
     n,
     lu,
     pivots,
     solve(b) {
       checkLength(b);
-      // P A = L U  ⇒  L y = P b, U x = y.
       const x = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        let s = b[pivots[i]];
-        for (let j = 0; j < i; j++) s -= lu[i * n + j] * x[j];
-        x[i] = s;
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        let s = x[i];
-        for (let j = i + 1; j < n; j++) s -= lu[i * n + j] * x[j];
-        x[i] = s / lu[i * n + i];
-      }
+      solveInto(b, x);
       return x;
     },
     solveTranspose(b) {
       checkLength(b);
-      // Aᵀ = Uᵀ Lᵀ P  ⇒  Uᵀ w = b, Lᵀ v = w, x = Pᵀ v.
-      const w = Float64Array.from(b);
-      for (let i = 0; i < n; i++) {
-        let s = w[i];
-        for (let j = 0; j < i; j++) s -= lu[j * n + i] * w[j];
-        w[i] = s / lu[i * n + i];
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        let s = w[i];
-        for (let j = i + 1; j < n; j++) s -= lu[j * n + i] * w[j];
-        w[i] = s;
-      }
       const x = new Float64Array(n);
-      for (let i = 0; i < n; i++) x[pivots[i]] = w[i];
+      solveTransposeInto(b, x);
       return x;
     },
+    solveInto,
+    solveTransposeInto,
   };
 }
 

@@ -8,6 +8,7 @@
  */
 
 import { SingularMatrixError } from "../../errors.ts";
+import { denseLu, type DenseLuFactors } from "../dense.ts";
 import type { CsrMatrix } from "../../sparse/csr.ts";
 
 /** A factored coarsest-level matrix. */
@@ -85,74 +86,17 @@ function choleskySolver(L: Float64Array, n: number): DenseCoarseSolver {
   return { kind: "cholesky", n, solve, solveTranspose: solve };
 }
 
-function luSolver(lu: Float64Array, n: number): DenseCoarseSolver {
-  const piv = new Int32Array(n);
-  for (let i = 0; i < n; i++) piv[i] = i;
-  let scale = 0;
-  for (let k = 0; k < lu.length; k++) scale = Math.max(scale, Math.abs(lu[k]));
-  for (let k = 0; k < n; k++) {
-    let p = k, best = Math.abs(lu[k * n + k]);
-    for (let i = k + 1; i < n; i++) {
-      const v = Math.abs(lu[i * n + k]);
-      if (v > best) {
-        best = v;
-        p = i;
-      }
-    }
-    if (!(best > 1e-15 * scale)) {
-      throw new SingularMatrixError(
-        `Cannot set up AMG: the coarsest matrix (${n}x${n}) is singular at column ${k}; ` +
-          "try a larger coarseSize or a different nullspace",
-        k,
-      );
-    }
-    if (p !== k) {
-      for (let j = 0; j < n; j++) {
-        const t = lu[k * n + j];
-        lu[k * n + j] = lu[p * n + j];
-        lu[p * n + j] = t;
-      }
-      const t = piv[k];
-      piv[k] = piv[p];
-      piv[p] = t;
-    }
-    const d = lu[k * n + k];
-    for (let i = k + 1; i < n; i++) {
-      const l = (lu[i * n + k] /= d);
-      if (l === 0) continue;
-      for (let j = k + 1; j < n; j++) lu[i * n + j] -= l * lu[k * n + j];
-    }
+function luSolver(a: Float64Array, n: number): DenseCoarseSolver {
+  let f: DenseLuFactors;
+  try {
+    f = denseLu(a, n, { pivotTolerance: 1e-15 });
+  } catch (e) {
+    if (!(e instanceof SingularMatrixError)) throw e;
+    throw new SingularMatrixError(
+      `Cannot set up AMG: the coarsest matrix (${n}x${n}) is singular at column ${e.column}; ` +
+        "try a larger coarseSize or a different nullspace",
+      e.column,
+    );
   }
-  const w = new Float64Array(n);
-  return {
-    kind: "lu",
-    n,
-    solve(b, x) {
-      // P A = L U: L y = P b, U x = y.
-      for (let i = 0; i < n; i++) {
-        let s = b[piv[i]];
-        for (let j = 0; j < i; j++) s -= lu[i * n + j] * x[j];
-        x[i] = s;
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        let s = x[i];
-        for (let j = i + 1; j < n; j++) s -= lu[i * n + j] * x[j];
-        x[i] = s / lu[i * n + i];
-      }
-    },
-    solveTranspose(b, x) {
-      // Aᵀ = Uᵀ Lᵀ P: Uᵀ w = b, Lᵀ v = w, x = Pᵀ v.
-      for (let i = 0; i < n; i++) {
-        let s = b[i];
-        for (let j = 0; j < i; j++) s -= lu[j * n + i] * w[j];
-        w[i] = s / lu[i * n + i];
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        let s = w[i];
-        for (let j = i + 1; j < n; j++) s -= lu[j * n + i] * w[j];
-        w[i] = s;
-      }
-      for (let i = 0; i < n; i++) x[piv[i]] = w[i];
-    },
-  };
+  return { kind: "lu", n, solve: f.solveInto, solveTranspose: f.solveTransposeInto };
 }
