@@ -5,6 +5,7 @@ import {
   CG_MODULE,
   DOT_MODULE,
   GMRES_MODULE,
+  MINRES_MODULE,
   SPMV_MODULE,
 } from "../lib/gpu/kernels.ts";
 import { noGpu, withGpu } from "./_gpu.ts";
@@ -29,6 +30,7 @@ Deno.test({
           CG_MODULE,
           BICGSTAB_MODULE,
           GMRES_MODULE,
+          MINRES_MODULE,
         ]
       ) {
         const entries = [...mod.source.matchAll(/@compute[^\n]*\n\s*fn (\w+)/g)].map((m) => m[1]);
