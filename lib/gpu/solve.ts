@@ -16,7 +16,7 @@
  * @module
  */
 
-import { checkKrylovInput } from "../linalg/krylov.ts";
+import { checkKrylovInput, failureReason } from "../linalg/krylov.ts";
 import { trueResidual } from "../linalg/residual.ts";
 import { transposeOperator } from "../linalg/operator.ts";
 import { norm2 } from "../linalg/vector.ts";
@@ -118,19 +118,13 @@ export interface GpuSolveResult extends SolveResult {
 /** A refinement step must shrink the true residual at least this much, else it stagnates. */
 const MIN_REDUCTION = 0.5;
 
+/** The reason of an inner float32 solve's failure: the one classifier, plus the GPU's stagnation code. */
 function innerReason(code: InnerCode): SolveReason {
-  switch (code) {
-    case "breakdown":
-      return "diverged-breakdown";
-    case "indefinite":
-      return "diverged-indefinite";
-    case "non-finite":
-      return "diverged-non-finite";
-    case "stagnation":
-      return "diverged-stagnation";
-    default:
-      return "diverged-max-iterations";
+  if (code === "stagnation") return "diverged-stagnation";
+  if (code === "breakdown" || code === "indefinite" || code === "non-finite") {
+    return failureReason(code, 0, 1, true)!;
   }
+  return "diverged-max-iterations";
 }
 
 function inverseDiagonal(A: CsrMatrix, jacobi: boolean): Float32Array<ArrayBuffer> {
