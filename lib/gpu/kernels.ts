@@ -28,6 +28,13 @@ export const SPMV_MODULE: KernelModule = {
   bindings: [RO, RO, RO, RO, RW, RO, UNIFORM],
 };
 
+/** AMG V-cycle elementwise steps: b, t, w (or dense inverse), x, r, d, ctrl, params. */
+export const AMG_MODULE: KernelModule = {
+  label: "amg",
+  source: SHADERS.amg,
+  bindings: [RO, RO, RO, RW, RW, RW, RO, UNIFORM],
+};
+
 /** Two-stage dot product: a, b, partials, state, params. */
 export const DOT_MODULE: KernelModule = withPrelude("dot", SHADERS.dot, [RO, RO, RW, RW, UNIFORM]);
 
