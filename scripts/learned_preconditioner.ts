@@ -20,10 +20,8 @@
  */
 
 import {
-  add,
   exp,
   log,
-  matmul,
   mul,
   reshape,
   sparseTensor,
@@ -33,22 +31,25 @@ import {
   sumOfSquares,
   tanh,
   Tensor,
-  transpose2d,
   valueAndGrad,
 } from "../lib/autodiff/mod.ts";
-import { solve, solveWithInfo } from "../lib/diff/solve.ts";
+import { solveWithInfo } from "../lib/diff/solve.ts";
 import type { DifferentiablePreconditioner } from "../lib/diff/preconditioning.ts";
-import { FactorizationError, ShapeError } from "../lib/errors.ts";
+import {
+  woodburyApply,
+  type WoodburyParams,
+  woodburyPreconditioner,
+} from "../lib/diff/woodbury.ts";
 import { cg } from "../lib/linalg/cg.ts";
-import { denseSolve } from "../lib/linalg/dense.ts";
 import { factorPreconditioner } from "../lib/linalg/factor_preconditioner.ts";
 import { ic0 } from "../lib/linalg/ic0.ts";
+import { lanczosCondition } from "../lib/linalg/lanczos.ts";
 import { jacobi } from "../lib/linalg/jacobi.ts";
 import type { Preconditioner } from "../lib/linalg/preconditioner.ts";
 import { Adam } from "../lib/nn/adam.ts";
 import { initMlp, type Mlp, mlpForward } from "../lib/nn/mlp.ts";
 import { Rng } from "../lib/random.ts";
-import type { ExperimentArgs } from "../lib/report/args.ts";
+import type { ExperimentArgs } from "./_report_args.ts";
 import { experimentMain } from "./_experiment_main.ts";
 import { printAboutOnHelp, REFERENCE_MACHINE } from "./_about.ts";
 import {
@@ -62,7 +63,8 @@ import { progress } from "../lib/report/progress.ts";
 import { Report, type WrittenReport } from "../lib/report/report.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
 import { diffusion2d } from "../lib/sparse/generators.ts";
-import { CsrPattern } from "../lib/sparse/pattern.ts";
+import { type LowerPattern, lowerPattern } from "../lib/sparse/lower_pattern.ts";
+import { logNormalField } from "../lib/sparse/random_fields.ts";
 
 /** Options of {@linkcode run}: the common experiment arguments. */
 export type LearnedPreconditionerOptions = Partial<
@@ -80,180 +82,18 @@ export interface ExperimentResult {
 }
 
 /**
- * A smooth random log-normal coefficient field on an `nx × nx` grid:
- * `κ = exp(σ·g)` with `g` a sum of random Fourier modes (amplitude
- * `1/(1 + |k|²)`, |k| ≤ 4) scaled to unit standard deviation.
+ * The random-κ field of this experiment: the library's `logNormalField`
+ * (kept under this name for the scripts that import it from here).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { randomKappa } from "./learned_preconditioner.ts";
- * import { Rng } from "../lib/random.ts";
- * const k = randomKappa(8, new Rng(0), 1.5);
- * console.assert(k.length === 64 && k.every((v) => v > 0));
+ * import { logNormalField, Rng } from "@gradsolve/gradsolve";
+ * assert.deepEqual(randomKappa(4, new Rng(0), 1), logNormalField(4, new Rng(0), 1));
  * ```
  */
-export function randomKappa(nx: number, rng: Rng, sigma: number): Float64Array {
-  const g = new Float64Array(nx * nx);
-  for (let kx = 0; kx <= 4; kx++) {
-    for (let ky = -4; ky <= 4; ky++) {
-      if (kx === 0 && ky <= 0) continue;
-      const amp = rng.normal() / (1 + kx * kx + ky * ky), phase = 2 * Math.PI * rng.next();
-      for (let j = 0; j < nx; j++) {
-        for (let i = 0; i < nx; i++) {
-          g[j * nx + i] += amp * Math.cos((2 * Math.PI * (kx * i + ky * j)) / nx + phase);
-        }
-      }
-    }
-  }
-  let m = 0, v = 0;
-  for (const x of g) m += x / g.length;
-  for (const x of g) v += (x - m) ** 2 / g.length;
-  const sd = Math.sqrt(v) || 1;
-  return g.map((x) => Math.exp((sigma * (x - m)) / sd));
-}
-
-/** The lower triangle (with diagonal) of a matrix's pattern, and where its entries come from. */
-export interface LowerPattern {
-  /** Pattern of the entries `(i, j)`, `j ≤ i`; the diagonal is last in each row. */
-  readonly pattern: CsrPattern;
-  /** Index into `A.values` of each lower entry. */
-  readonly source: Int32Array;
-}
-
-/**
- * The lower pattern of `A` (columns sorted, diagonal present in every row).
- *
- * @example
- * ```ts
- * import { lowerPattern } from "./learned_preconditioner.ts";
- * import { poisson2d } from "../lib/sparse/generators.ts";
- * console.assert(lowerPattern(poisson2d(3)).pattern.nnz === 9 + 12);
- * ```
- */
-export function lowerPattern(A: CsrMatrix): LowerPattern {
-  const { rowPtr, colIdx } = A.pattern, n = A.shape[0];
-  const lp = new Int32Array(n + 1), cols: number[] = [], src: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let last = -1;
-    for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
-      const j = colIdx[k];
-      if (j > i) continue;
-      if (j <= last) {
-        throw new ShapeError(`Cannot take lower pattern: row ${i} has unsorted columns`);
-      }
-      last = j;
-      cols.push(j);
-      src.push(k);
-    }
-    if (last !== i) {
-      throw new FactorizationError(
-        `Cannot take lower pattern: diagonal entry of row ${i} is missing`,
-        i,
-      );
-    }
-    lp[i + 1] = cols.length;
-  }
-  return {
-    pattern: new CsrPattern(n, n, lp, Int32Array.from(cols)),
-    source: Int32Array.from(src),
-  };
-}
-
-/** Parameters of the diagonal + low-rank form, shared by every member of the family. */
-export interface WoodburyParams {
-  /** Log of the diagonal in the Jacobi-scaled frame, [n]. */
-  readonly s: Tensor;
-  /** Low-rank factor in the Jacobi-scaled frame, [n, r]. */
-  readonly U: Tensor;
-}
-
-/**
- * `M⁻¹r` for `M = S (E + U Uᵀ) S`, `S = diag(A)^½`, `E = diag(eˢ)`, written
- * with differentiable ops through the Woodbury identity
- * `(E + UUᵀ)⁻¹ = E⁻¹ − E⁻¹U (I + UᵀE⁻¹U)⁻¹ UᵀE⁻¹` (the r×r capacitance
- * system is itself a differentiable `solve`).
- *
- * @example
- * ```ts
- * import { woodburyApply } from "./learned_preconditioner.ts";
- * import { tensor, zeros } from "../lib/autodiff/mod.ts";
- * // U = 0, s = 0: M = diag(A), so M⁻¹r = r / diag(A).
- * const z = woodburyApply({ s: zeros([2]), U: zeros([2, 1]) }, Float64Array.of(4, 2), tensor([4, 4]));
- * console.assert(Math.abs(z.data[0] - 1) < 1e-12 && Math.abs(z.data[1] - 2) < 1e-12);
- * ```
- */
-export function woodburyApply(p: WoodburyParams, diagA: Float64Array, r: Tensor): Tensor {
-  const n = diagA.length, rank = p.U.shape[1];
-  const sInv = new Tensor(diagA.map((d) => 1 / Math.sqrt(d)), [n]);
-  const eHalf = exp(mul(p.s, -0.5)); // E^{-1/2}
-  const W = mul(reshape(eHalf, [n, 1]), p.U); // E^{-1/2} U
-  const eye = new Float64Array(rank * rank);
-  for (let i = 0; i < rank; i++) eye[i * rank + i] = 1;
-  const C = add(new Tensor(eye, [rank, rank]), matmul(transpose2d(W), W));
-  const w = mul(eHalf, mul(sInv, r)); // E^{-1/2} S⁻¹ r
-  const t = reshape(matmul(transpose2d(W), reshape(w, [n, 1])), [rank]);
-  const c = solve(C, t, { method: "cg", rtol: 1e-13 });
-  const inner = sub(w, reshape(matmul(W, reshape(c, [rank, 1])), [n]));
-  return mul(sInv, mul(eHalf, inner));
-}
-
-/**
- * The numeric Woodbury preconditioner for one matrix (capacitance inverse
- * precomputed; O(n·r) per application).
- *
- * @example
- * ```ts
- * import { woodburyPreconditioner } from "./learned_preconditioner.ts";
- * import { tensor } from "../lib/autodiff/mod.ts";
- * const M = woodburyPreconditioner({ s: tensor([0, 0]), U: tensor([1, 1], [2, 1]) }, Float64Array.of(1, 1));
- * const z = new Float64Array(2);
- * M.apply(Float64Array.of(3, 3), z); // (I + 11ᵀ)⁻¹ [3, 3] = [1, 1]
- * console.assert(Math.abs(z[0] - 1) < 1e-14);
- * ```
- */
-export function woodburyPreconditioner(p: WoodburyParams, diagA: Float64Array): Preconditioner {
-  const n = diagA.length, rank = p.U.shape[1];
-  const scale = new Float64Array(n); // S⁻¹ E^{-1/2}
-  const W = new Float64Array(n * rank);
-  for (let i = 0; i < n; i++) {
-    const e = Math.exp(-0.5 * p.s.data[i]);
-    scale[i] = e / Math.sqrt(diagA[i]);
-    for (let q = 0; q < rank; q++) W[i * rank + q] = e * p.U.data[i * rank + q];
-  }
-  const C = new Float64Array(rank * rank);
-  for (let i = 0; i < rank; i++) C[i * rank + i] = 1;
-  for (let k = 0; k < n; k++) {
-    for (let a = 0; a < rank; a++) {
-      for (let b = 0; b < rank; b++) C[a * rank + b] += W[k * rank + a] * W[k * rank + b];
-    }
-  }
-  const Cinv = new Float64Array(rank * rank);
-  for (let q = 0; q < rank; q++) {
-    const e = new Float64Array(rank);
-    e[q] = 1;
-    const col = denseSolve(C, rank, e);
-    for (let a = 0; a < rank; a++) Cinv[a * rank + q] = col[a];
-  }
-  const w = new Float64Array(n), t = new Float64Array(rank), c = new Float64Array(rank);
-  const apply = (r: Float64Array, z: Float64Array): void => {
-    t.fill(0);
-    for (let i = 0; i < n; i++) {
-      w[i] = scale[i] * r[i];
-      for (let q = 0; q < rank; q++) t[q] += W[i * rank + q] * w[i];
-    }
-    for (let a = 0; a < rank; a++) {
-      let s = 0;
-      for (let b = 0; b < rank; b++) s += Cinv[a * rank + b] * t[b];
-      c[a] = s;
-    }
-    for (let i = 0; i < n; i++) {
-      let s = w[i];
-      for (let q = 0; q < rank; q++) s -= W[i * rank + q] * c[q];
-      z[i] = scale[i] * s;
-    }
-  };
-  return { name: "woodbury", symmetric: true, apply, applyTranspose: apply };
-}
+export const randomKappa: typeof logNormalField = logNormalField;
 
 /** Number of features per lower entry fed to the IC(0)-correction network. */
 export const FEATURES = 5;
@@ -266,12 +106,12 @@ export const FEATURES = 5;
  *
  * @example
  * ```ts
- * import { entryFeatures, FEATURES, lowerPattern } from "./learned_preconditioner.ts";
- * import { ic0 } from "../lib/linalg/ic0.ts";
- * import { poisson2d } from "../lib/sparse/generators.ts";
+ * import assert from "node:assert/strict";
+ * import { entryFeatures, FEATURES } from "./learned_preconditioner.ts";
+ * import { ic0, lowerPattern, poisson2d } from "@gradsolve/gradsolve";
  * const A = poisson2d(3), lower = lowerPattern(A);
  * const f = entryFeatures(A, lower, ic0(A).factor.values);
- * console.assert(f.shape[0] === lower.pattern.nnz && f.shape[1] === FEATURES);
+ * assert.deepEqual(f.shape, [lower.pattern.nnz, FEATURES]);
  * ```
  */
 export function entryFeatures(A: CsrMatrix, lower: LowerPattern, L0: Float64Array): Tensor {
@@ -305,22 +145,28 @@ function learnedFactor(net: Mlp, params: readonly Tensor[], m: Member): Tensor {
 export interface CgCoefficients {
   /** Step lengths α_0 … α_{m−1}. */
   readonly alphas: number[];
-  /** β_j = (r_{j+1}ᵀz_{j+1}) / (r_jᵀz_j), j = 0 … m−2 (and one more if it stopped on tolerance). */
+  /** β_j = (r_{j+1}ᵀz_{j+1}) / (r_jᵀz_j), j = 0 … m−2. */
   readonly betas: number[];
-  /** ‖r_j‖/‖b‖ for j = 0 … m. */
-  readonly history: number[];
+  /** ‖r_j‖/‖b‖ for j = 0, 1, … (the solve's residual history). */
+  readonly history: readonly number[];
 }
 
 /**
- * Preconditioned CG from x = 0 that records its coefficients, stopping at
- * `‖r‖ ≤ rtol‖b‖` or `maxIter` (Hestenes & Stiefel, 1952).
+ * Runs the library's preconditioned `cg` from x = 0 to `rtol` (true
+ * residual) or `maxIter`, and records `α_j`, `β_j` of its first cycle from
+ * the iteration callback (`info.beta` at iteration j + 2 is β_j). A restart
+ * from the true residual begins a new Krylov space, so its coefficients are
+ * not appended to the same Lanczos tridiagonal.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cgCoefficients } from "./learned_preconditioner.ts";
- * import { poisson1d } from "../lib/sparse/generators.ts";
+ * import { poisson1d } from "@gradsolve/gradsolve";
  * const c = cgCoefficients(poisson1d(5), new Float64Array(5).fill(1), undefined, 1e-12, 50);
- * console.assert(c.alphas.length <= 5);
+ * assert.ok(c.alphas.length <= 5);
+ * assert.equal(c.betas.length, c.alphas.length - 1);
+ * assert.equal(c.history.length, c.alphas.length + 1);
  * ```
  */
 export function cgCoefficients(
@@ -330,107 +176,21 @@ export function cgCoefficients(
   rtol: number,
   maxIter: number,
 ): CgCoefficients {
-  const n = b.length;
-  const r = Float64Array.from(b), z = new Float64Array(n), p = new Float64Array(n);
-  const q = new Float64Array(n);
-  const dotv = (u: Float64Array, v: Float64Array) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += u[i] * v[i];
-    return s;
-  };
-  const bn = Math.sqrt(dotv(b, b)) || 1;
-  const precond = () => (M ? M.apply(r, z) : z.set(r));
-  precond();
-  p.set(z);
-  let rz = dotv(r, z);
-  const alphas: number[] = [], betas: number[] = [], history = [1];
-  for (let it = 0; it < maxIter; it++) {
-    A.apply(p, q);
-    const alpha = rz / dotv(p, q);
-    alphas.push(alpha);
-    for (let i = 0; i < n; i++) r[i] -= alpha * q[i];
-    history.push(Math.sqrt(dotv(r, r)) / bn);
-    precond();
-    const rzNew = dotv(r, z);
-    betas.push(rzNew / rz);
-    if (history[history.length - 1] <= rtol) break;
-    for (let i = 0; i < n; i++) p[i] = z[i] + (rzNew / rz) * p[i];
-    rz = rzNew;
-  }
-  return { alphas, betas, history };
-}
-
-/**
- * Extreme eigenvalues of the symmetric tridiagonal matrix with diagonal `d`
- * and off-diagonal `e` (length d.length − 1), by Sturm-sequence bisection.
- *
- * @example
- * ```ts
- * import { tridiagonalExtremes } from "./learned_preconditioner.ts";
- * const { min, max } = tridiagonalExtremes([2, 2], [1]); // eigenvalues 1 and 3
- * console.assert(Math.abs(min - 1) < 1e-12 && Math.abs(max - 3) < 1e-12);
- * ```
- */
-export function tridiagonalExtremes(d: readonly number[], e: readonly number[]): {
-  min: number;
-  max: number;
-} {
-  const m = d.length;
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < m; i++) {
-    const rad = (i > 0 ? Math.abs(e[i - 1]) : 0) + (i < m - 1 ? Math.abs(e[i]) : 0);
-    lo = Math.min(lo, d[i] - rad);
-    hi = Math.max(hi, d[i] + rad);
-  }
-  // Number of eigenvalues < x (LDLᵀ of T − xI).
-  const below = (x: number): number => {
-    let count = 0, piv = 1;
-    for (let i = 0; i < m; i++) {
-      piv = d[i] - x - (i > 0 ? (e[i - 1] * e[i - 1]) / piv : 0);
-      if (piv === 0) piv = -1e-300;
-      if (piv < 0) count++;
-    }
-    return count;
-  };
-  const bisect = (k: number): number => {
-    let a = lo, b = hi;
-    for (let it = 0; it < 200 && b - a > 1e-15 * Math.max(Math.abs(a), Math.abs(b)); it++) {
-      const mid = 0.5 * (a + b);
-      if (below(mid) > k) b = mid;
-      else a = mid;
-    }
-    return 0.5 * (a + b);
-  };
-  return { min: bisect(0), max: bisect(m - 1) };
-}
-
-/**
- * Extreme eigenvalues of the preconditioned matrix `M⁻¹A` estimated from CG
- * coefficients: the Lanczos tridiagonal `T` has `T_jj = 1/α_j + β_{j−1}/α_{j−1}`
- * and `T_{j,j+1} = √β_j/α_j`; its extreme eigenvalues (Ritz values) bound
- * the spectrum from inside and converge to its ends.
- *
- * @example
- * ```ts
- * import { cgCoefficients, lanczosCondition } from "./learned_preconditioner.ts";
- * import { CsrMatrix } from "../lib/sparse/csr.ts";
- * const A = CsrMatrix.fromDense([[2, 0], [0, 8]]);
- * const est = lanczosCondition(cgCoefficients(A, Float64Array.of(1, 1), undefined, 1e-14, 10));
- * console.assert(Math.abs(est.condition - 4) < 1e-9);
- * ```
- */
-export function lanczosCondition(c: CgCoefficients): {
-  lambdaMin: number;
-  lambdaMax: number;
-  condition: number;
-} {
-  const m = c.alphas.length, d: number[] = [], e: number[] = [];
-  for (let j = 0; j < m; j++) {
-    d.push(1 / c.alphas[j] + (j > 0 ? c.betas[j - 1] / c.alphas[j - 1] : 0));
-    if (j < m - 1) e.push(Math.sqrt(c.betas[j]) / c.alphas[j]);
-  }
-  const { min, max } = tridiagonalExtremes(d, e);
-  return { lambdaMin: min, lambdaMax: max, condition: max / min };
+  const alphas: number[] = [], betas: number[] = [];
+  let firstCycle = true;
+  const result = cg(A, b, {
+    rtol,
+    maxIter,
+    onFailure: "return",
+    ...(M ? { preconditioner: M } : {}),
+    callback: (info) => {
+      if (info.iteration > 1 && info.beta === undefined) firstCycle = false; // restarted
+      if (!firstCycle) return;
+      alphas.push(info.alpha!);
+      if (info.beta !== undefined) betas.push(info.beta);
+    },
+  });
+  return { alphas, betas, history: result.residualHistory };
 }
 
 interface Member {
@@ -446,7 +206,7 @@ interface Member {
 }
 
 function member(nx: number, rng: Rng, sigma: number, probes: number): Member {
-  const kappa = randomKappa(nx, rng, sigma);
+  const kappa = logNormalField(nx, rng, sigma);
   const A = diffusion2d(kappa, nx);
   const n = nx * nx, lower = lowerPattern(A), L0 = ic0(A).factor.values;
   const B = new Float64Array(n * probes), X = new Float64Array(n * probes);
@@ -628,7 +388,7 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
   for (const name of names) {
     stats.set(name, { iters: [], solveMs: [], setupMs: [], cond: [], lmin: [], lmax: [] });
   }
-  const histories = new Map<Name, number[]>();
+  const histories = new Map<Name, readonly number[]>();
   const evalBar = progress(test.length, "evaluating held-out");
   test.forEach((m, idx) => {
     const b = new Float64Array(n);
@@ -660,7 +420,7 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
         best = Math.min(best, ms);
       }
       const coeffs = cgCoefficients(m.A, b, M, 1e-10, 20 * n);
-      const est = lanczosCondition(coeffs);
+      const est = lanczosCondition(coeffs.alphas, coeffs.betas);
       st.iters.push(iters);
       st.solveMs.push(best);
       st.setupMs.push(setup);

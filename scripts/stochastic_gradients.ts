@@ -49,6 +49,7 @@ import { progress } from "../lib/report/progress.ts";
 import { Report } from "../lib/report/report.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
 import { diffusion2dPattern } from "../lib/sparse/generators.ts";
+import { smoothGaussianField } from "../lib/sparse/random_fields.ts";
 
 /** Options of {@linkcode run} (the parsed command line). */
 export interface StochasticGradientsArgs {
@@ -99,44 +100,13 @@ function outerOnPattern(A: CsrMatrix, lam: Float64Array, x: Float64Array, scale 
   return g;
 }
 
-// Plain CG on an SPD CSR matrix that reports every iterate (the library's cg does not).
-function cgIterates(
-  A: CsrMatrix,
-  rhs: Float64Array,
-  maxIter: number,
-  rtol: number,
-  onIterate?: (x: Float64Array, k: number) => boolean,
-): { x: Float64Array; iterations: number } {
-  const n = rhs.length;
-  const x = new Float64Array(n), r = Float64Array.from(rhs), p = Float64Array.from(rhs);
-  const Ap = new Float64Array(n);
-  let rr = 0;
-  for (let i = 0; i < n; i++) rr += r[i] * r[i];
-  const stop = rtol * rtol * rr;
-  let k = 0;
-  while (k < maxIter && rr > stop && rr > 0) {
-    A.apply(p, Ap);
-    let pAp = 0;
-    for (let i = 0; i < n; i++) pAp += p[i] * Ap[i];
-    const alpha = rr / pAp;
-    let rrNew = 0;
-    for (let i = 0; i < n; i++) {
-      x[i] += alpha * p[i];
-      r[i] -= alpha * Ap[i];
-      rrNew += r[i] * r[i];
-    }
-    const beta = rrNew / rr;
-    for (let i = 0; i < n; i++) p[i] = r[i] + beta * p[i];
-    rr = rrNew;
-    k++;
-    if (onIterate && onIterate(x, k)) break;
-  }
-  return { x, iterations: k };
-}
-
 /** Exact: adjoint CG to rtol 1e-12 (A is symmetric here, so Aᵀ = A). */
 const exact: Estimator = ({ A, x, xbar }) => {
-  const { x: lam, iterations } = cgIterates(A, xbar, 10 * A.shape[0], 1e-12);
+  const { x: lam, iterations } = cg(A, xbar, {
+    rtol: 1e-12,
+    maxIter: 10 * A.shape[0],
+    onFailure: "return",
+  });
   return { g: outerOnPattern(A, lam, x), cost: iterations * A.nnz };
 };
 
@@ -152,15 +122,8 @@ function sampleRows(n: number, rate: number, rng: Rng): Int32Array {
  */
 function publishedSketch(rate: number): Estimator {
   return ({ A, x, xbar }, rng) => {
-    const rows = sampleRows(A.shape[0], rate, rng);
+    const { rows, sub, lamS } = sampledAdjoint(A, xbar, rate, rng);
     const gradA = new Float64Array(A.nnz);
-    const sub = submatrix(A, rows);
-    const lamS = cgIterates(
-      sub.A,
-      Float64Array.from(rows, (i) => xbar[i]),
-      10 * rows.length,
-      1e-10,
-    );
     const temporary = new Float64Array(rows.length * rows.length); // grad_A[rows] → a copy
     for (let a = 0; a < rows.length; a++) {
       for (let c = 0; c < rows.length; c++) {
@@ -189,20 +152,25 @@ function submatrix(A: CsrMatrix, rows: Int32Array): { A: CsrMatrix; source: Int3
   return { A: sub, source: Int32Array.from(src) };
 }
 
+/** Samples the rows S and solves the restricted adjoint `A_SSᵀ λ_S = x̄_S` (CG, rtol 1e-10). */
+function sampledAdjoint(A: CsrMatrix, xbar: Float64Array, rate: number, rng: Rng) {
+  const rows = sampleRows(A.shape[0], rate, rng);
+  const sub = submatrix(A, rows);
+  const lamS = cg(sub.A, Float64Array.from(rows, (i) => xbar[i]), {
+    rtol: 1e-10,
+    maxIter: 10 * rows.length,
+    onFailure: "return",
+  });
+  return { rows, sub, lamS };
+}
+
 /**
  * What the sketch meant: solve `A_SSᵀ λ_S = x̄_S`, write `−λ_S[a]·x[j] / rate`
  * into the stored entries (i, j) with i, j ∈ S, zero elsewhere.
  */
 function sampledRows(rate: number): Estimator {
   return ({ A, x, xbar }, rng) => {
-    const rows = sampleRows(A.shape[0], rate, rng);
-    const sub = submatrix(A, rows);
-    const lamS = cgIterates(
-      sub.A,
-      Float64Array.from(rows, (i) => xbar[i]),
-      10 * rows.length,
-      1e-10,
-    );
+    const { rows, sub, lamS } = sampledAdjoint(A, xbar, rate, rng);
     const g = new Float64Array(A.nnz);
     const sp = sub.A.pattern;
     for (let a = 0; a < rows.length; a++) {
@@ -217,7 +185,8 @@ function sampledRows(rate: number): Estimator {
 /** Truncated adjoint: k CG iterations on `Aᵀλ = x̄` from zero, then the exact outer product. */
 function truncatedAdjoint(k: number): Estimator {
   return ({ A, x, xbar }) => {
-    const { x: lam, iterations } = cgIterates(A, xbar, k, 0);
+    // rtol 0: exactly k iterations (fewer only at an exact solution or a breakdown).
+    const { x: lam, iterations } = cg(A, xbar, { rtol: 0, maxIter: k, onFailure: "return" });
     return { g: outerOnPattern(A, lam, x), cost: iterations * A.nnz };
   };
 }
@@ -234,13 +203,18 @@ function telescoping(k0: number, q: number): Estimator {
     while (rng.next() < q) K++;
     const n = A.shape[0];
     const est = new Float64Array(n), prev = new Float64Array(n);
-    const { iterations } = cgIterates(A, xbar, K, 1e-14, (lam, k) => {
-      const w = k <= k0 ? 1 : q ** -(k - k0);
-      for (let i = 0; i < n; i++) {
-        est[i] += w * (lam[i] - prev[i]);
-        prev[i] = lam[i];
-      }
-      return false;
+    const { iterations } = cg(A, xbar, {
+      rtol: 1e-14,
+      maxIter: K,
+      onFailure: "return",
+      callback: ({ iteration: k, iterate }) => {
+        const lam = iterate!();
+        const w = k <= k0 ? 1 : q ** -(k - k0);
+        for (let i = 0; i < n; i++) {
+          est[i] += w * (lam[i] - prev[i]);
+          prev[i] = lam[i];
+        }
+      },
     });
     return { g: outerOnPattern(A, est, x), cost: iterations * A.nnz };
   };
@@ -331,38 +305,16 @@ function assembler(m: number) {
   return { pattern, assemble };
 }
 
-/** Smooth log-normal field on an m×m grid (three passes of neighbour averaging). */
-function smoothField(m: number, rng: Rng, amplitude: number): Float64Array {
-  let f = Float64Array.from({ length: m * m }, () => rng.normal());
-  for (let pass = 0; pass < 3; pass++) {
-    const g = new Float64Array(f.length);
-    for (let j = 0; j < m; j++) {
-      for (let i = 0; i < m; i++) {
-        let s = 0, w = 0;
-        for (let dj = -1; dj <= 1; dj++) {
-          for (let di = -1; di <= 1; di++) {
-            const ii = i + di, jj = j + dj;
-            if (ii >= 0 && ii < m && jj >= 0 && jj < m) (s += f[jj * m + ii]), w++;
-          }
-        }
-        g[j * m + i] = s / w;
-      }
-    }
-    f = g;
-  }
-  const sd = norm(f) / Math.sqrt(f.length);
-  return f.map((v) => (amplitude * v) / sd);
-}
-
 /**
  * Runs the experiment and writes `stochastic_gradients.html` / `.json` to `out`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./stochastic_gradients.ts";
  * const out = await Deno.makeTempDir();
  * const r = await run({ quick: true, out });
- * console.assert(Number(r.metrics.publishedNorm) === 0);
+ * assert.equal(Number(r.metrics.publishedNorm), 0);
  * await Deno.remove(out, { recursive: true });
  * ```
  */
@@ -384,7 +336,7 @@ export async function run(args: StochasticGradientsArgs = {}): Promise<Stochasti
   const { pattern, assemble } = assembler(m);
   const h2 = 1 / (m + 1) ** 2;
   const b = new Float64Array(n).fill(h2);
-  const thetaTrue = smoothField(m, rng, 1);
+  const thetaTrue = smoothGaussianField(m, rng, 1);
   const Atrue = new CsrMatrix(pattern, assemble(tensor(thetaTrue)).data);
   const uTrue = cg(Atrue, b, { rtol: 1e-12 }).x;
   const noise = 0.01 * norm(uTrue) / Math.sqrt(n);
