@@ -16,6 +16,9 @@ import type { KrylovMethod } from "../lib/linalg/krylov.ts";
 import type { SolveResult } from "../lib/linalg/result.ts";
 import { krylovBlockSolve, krylovSolve } from "../lib/linalg/solve.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
+import { convectionDiffusion2d, poisson2d } from "../lib/sparse/generators.ts";
+import { amgSetup } from "../lib/linalg/amg/mod.ts";
+import type { Preconditioner } from "../lib/linalg/preconditioner.ts";
 import { noGpu, withGpu } from "./_gpu.ts";
 
 type Backend = "cpu" | "block" | "unrolled" | "gpu";
@@ -30,6 +33,17 @@ const SKIPS: Record<Backend, { methods: KrylovMethod[]; why: string }> = {
   gpu: { methods: [], why: "" },
 };
 
+/** AMG-preconditioned rows a backend cannot run, with the reason. */
+const AMG_SKIPS: Record<Backend, { methods: KrylovMethod[]; why: string }> = {
+  cpu: { methods: [], why: "" },
+  block: { methods: [], why: "" },
+  unrolled: { methods: [], why: "" },
+  gpu: {
+    methods: ["cg", "bicgstab", "gmres", "minres"],
+    why: "no AMG cycle on the GPU yet (gpuSolve preconditioners: none, jacobi)",
+  },
+};
+
 interface Case {
   readonly name: string;
   readonly A: CsrMatrix;
@@ -40,6 +54,8 @@ interface Case {
   readonly expect?: Partial<Record<KrylovMethod, string>>;
   /** Expected error class, for every method and backend. */
   readonly throws?: new (...a: never[]) => Error;
+  /** Precondition with smoothed aggregation AMG (one hierarchy per case). */
+  readonly amg?: boolean;
 }
 
 const arange = (n: number) => Float64Array.from({ length: n }, (_, i) => i);
@@ -134,7 +150,29 @@ const CASES: Case[] = [
     expect: { cg: "diverged-indefinite" },
   },
   { name: "NaN in b", A: poisson1d(10), b: nanB, throws: NonFiniteError },
+  { name: "AMG: poisson2d 24², b = arange", A: poisson2d(24), b: arange(576), amg: true },
+  {
+    name: "AMG: convection–diffusion 16², b = arange",
+    A: convectionDiffusion2d(16, 16, { wind: [1, 0.5] }),
+    b: arange(256),
+    amg: true,
+  },
+  {
+    name: "AMG: maxiter = 1",
+    A: poisson2d(24),
+    b: arange(576),
+    amg: true,
+    maxIter: 1,
+    expect: allMethods("diverged-max-iterations"),
+  },
 ];
+
+const hierarchies = new Map<Case, Preconditioner>();
+function amgOf(c: Case): Preconditioner {
+  let M = hierarchies.get(c);
+  if (!M) hierarchies.set(c, M = amgSetup(c.A, { coarseSize: 50 }));
+  return M;
+}
 
 function allMethods(reason: string): Record<KrylovMethod, string> {
   return { cg: reason, bicgstab: reason, gmres: reason, minres: reason };
@@ -153,6 +191,7 @@ async function run(backend: Backend, method: KrylovMethod, c: Case): Promise<Sol
     onFailure: "return" as const,
     ...(c.x0 ? { x0: c.x0 } : {}),
     ...(c.maxIter ? { maxIter: c.maxIter } : {}),
+    ...(c.amg ? { preconditioner: amgOf(c) } : {}),
   };
   const n = c.A.shape[0];
   switch (backend) {
@@ -177,7 +216,13 @@ async function run(backend: Backend, method: KrylovMethod, c: Case): Promise<Sol
       return info.forward;
     }
     case "gpu":
-      return await withGpu((ctx) => gpuSolve(ctx, c.A, c.b, { ...opts, method: method as "cg" }));
+      return await withGpu((ctx) =>
+        gpuSolve(ctx, c.A, c.b, {
+          ...opts,
+          method: method as "cg",
+          preconditioner: c.amg ? "amg" : "none",
+        })
+      );
   }
 }
 
@@ -192,9 +237,14 @@ for (const backend of BACKENDS) {
     fn: async (t) => {
       const skip = SKIPS[backend];
       if (skip.methods.length > 0) console.log(`  ${backend} skips ${skip.methods}: ${skip.why}`);
+      const amgSkip = AMG_SKIPS[backend];
+      if (amgSkip.methods.length > 0) {
+        console.log(`  ${backend} skips AMG rows for ${amgSkip.methods}: ${amgSkip.why}`);
+      }
       for (const c of CASES) {
         for (const method of methodsFor(c)) {
           if (skip.methods.includes(method)) continue;
+          if (c.amg && AMG_SKIPS[backend].methods.includes(method)) continue;
           await t.step(`${method}: ${c.name}`, async () => {
             if (c.throws) {
               await assert.rejects(async () => await run(backend, method, c), c.throws);
