@@ -81,20 +81,6 @@ export interface ExperimentResult {
   written: WrittenReport;
 }
 
-/**
- * The random-κ field of this experiment: the library's `logNormalField`
- * (kept under this name for the scripts that import it from here).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { randomKappa } from "./learned_preconditioner.ts";
- * import { logNormalField, Rng } from "@gradsolve/gradsolve";
- * assert.deepEqual(randomKappa(4, new Rng(0), 1), logNormalField(4, new Rng(0), 1));
- * ```
- */
-export const randomKappa: typeof logNormalField = logNormalField;
-
 /** Number of features per lower entry fed to the IC(0)-correction network. */
 export const FEATURES = 5;
 

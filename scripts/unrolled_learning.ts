@@ -49,7 +49,7 @@ import { Report, type WrittenReport } from "../lib/report/report.ts";
 import type { CsrMatrix } from "../lib/sparse/csr.ts";
 import { diffusion2d } from "../lib/sparse/generators.ts";
 import { CsrPattern } from "../lib/sparse/pattern.ts";
-import { randomKappa } from "./learned_preconditioner.ts";
+import { logNormalField } from "../lib/sparse/random_fields.ts";
 
 /** Options of {@linkcode run}: the common experiment arguments. */
 export type UnrolledLearningOptions = Partial<
@@ -147,7 +147,7 @@ export interface FamilySystem {
  * ```
  */
 export function familySystem(nx: number, st: Stencil, rng: Rng, sigma: number): FamilySystem {
-  const csr = diffusion2d(randomKappa(nx, rng, sigma), nx);
+  const csr = diffusion2d(logNormalField(nx, rng, sigma), nx);
   const n = nx * nx, b = new Float64Array(n);
   for (let i = 0; i < n; i++) b[i] = rng.normal();
   const xStar = cg(csr, b, { rtol: 1e-13, preconditioner: ic0(csr) }).x;

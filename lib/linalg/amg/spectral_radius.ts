@@ -7,6 +7,7 @@
  * @module
  */
 
+import { tridiagonalExtremes } from "../lanczos.ts";
 import type { CsrMatrix } from "../../sparse/csr.ts";
 import { Rng } from "../../random.ts";
 
@@ -98,35 +99,8 @@ function lanczos(A: CsrMatrix, d: Float64Array, v: Float64Array, steps: number):
       t[i] = s[i] * vi;
     }
   }
-  return largestTridiagonalEigenvalue(alpha, beta);
-}
-
-/** Largest eigenvalue of the symmetric tridiagonal (alpha, beta) by Sturm bisection. */
-function largestTridiagonalEigenvalue(alpha: number[], beta: number[]): number {
-  const m = alpha.length;
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < m; i++) {
-    const r = (i > 0 ? Math.abs(beta[i - 1]) : 0) + (i < m - 1 ? Math.abs(beta[i]) : 0);
-    lo = Math.min(lo, alpha[i] - r);
-    hi = Math.max(hi, alpha[i] + r);
-  }
-  // count(x) = number of eigenvalues < x
-  const count = (x: number): number => {
-    let c = 0, q = 1;
-    for (let i = 0; i < m; i++) {
-      const b2 = i > 0 ? beta[i - 1] * beta[i - 1] : 0;
-      q = alpha[i] - x - (i > 0 ? b2 / q : 0);
-      if (q === 0) q = -1e-300;
-      if (q < 0) c++;
-    }
-    return c;
-  };
-  for (let it = 0; it < 100 && hi - lo > 1e-15 * Math.max(1, Math.abs(hi)); it++) {
-    const mid = 0.5 * (lo + hi);
-    if (count(mid) === m) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  // Largest eigenvalue of the Lanczos tridiagonal (Sturm bisection).
+  return tridiagonalExtremes(alpha, beta.slice(0, alpha.length - 1)).max;
 }
 
 function power(A: CsrMatrix, d: Float64Array, v: Float64Array, steps: number): number {
