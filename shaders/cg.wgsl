@@ -165,3 +165,66 @@ fn cg_p(
     p[i] = z[i] + beta * p[i];
   }
 }
+
+// --- The variant with a separate preconditioner (lib/gpu/amg.ts writes z = M⁻¹ r) ---
+// Start: [cycle z = M⁻¹ r], cg_init_pc, cg_start. One iteration: spmv q = A p, cg_pap,
+// cg_alpha, cg_xr, [cycle z = M⁻¹ r], cg_rz, cg_beta, cg_p.
+
+// p = z; partials of (r·z, r·r) (z written by the preconditioner).
+@compute @workgroup_size(256)
+fn cg_init_pc(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  if (st.done != 0u) {
+    return;
+  }
+  var acc = vec4<f32>(0.0);
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    let ri = r[i];
+    let zi = z[i];
+    p[i] = zi;
+    acc += vec4<f32>(ri * zi, ri * ri, 0.0, 0.0);
+  }
+  partials[wid.x] = wg_sum(lid, acc);
+}
+
+// x += α p, r -= α q (elementwise; the preconditioner then writes z).
+@compute @workgroup_size(256)
+fn cg_xr(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  if (st.done != 0u) {
+    return;
+  }
+  let alpha = st.a;
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    x[i] += alpha * p[i];
+    r[i] = r[i] - alpha * q[i];
+  }
+}
+
+// Partials of (r·z, r·r) after the preconditioner wrote z.
+@compute @workgroup_size(256)
+fn cg_rz(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  if (st.done != 0u) {
+    return;
+  }
+  var acc = vec4<f32>(0.0);
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    let ri = r[i];
+    acc += vec4<f32>(ri * z[i], ri * ri, 0.0, 0.0);
+  }
+  partials[wid.x] = wg_sum(lid, acc);
+}

@@ -136,9 +136,11 @@ export async function solveAsyncWithInfo(
   }
   if (
     options.preconditioner !== undefined && options.preconditioner !== "none" &&
-    options.preconditioner !== "jacobi"
+    options.preconditioner !== "jacobi" && options.preconditioner !== "amg"
   ) {
-    throw new ShapeError('Cannot solve on "webgpu": preconditioner must be "none" or "jacobi"');
+    throw new ShapeError(
+      'Cannot solve on "webgpu": preconditioner must be "none", "jacobi" or "amg"',
+    );
   }
   const info = new SolveInfo();
   // The same System and the same implicit node as the CPU path: one adjoint rule.
@@ -152,7 +154,8 @@ export async function solveAsyncWithInfo(
   }
   const setup: GpuSolveOptions = {
     method,
-    preconditioner: (options.preconditioner ?? "none") as "none" | "jacobi",
+    preconditioner: (options.preconditioner ?? "none") as "none" | "jacobi" | "amg",
+    ...(options.amg !== undefined ? { amg: options.amg } : {}),
     ...gpuOptions,
     ...(options.restart !== undefined ? { restart: options.restart } : {}),
   };

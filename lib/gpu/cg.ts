@@ -4,9 +4,15 @@
  * the next dot partials, β with the convergence test, p update), all scalars
  * kept on the GPU.
  *
+ * With an AMG cycle ({@linkcode GpuAmgCycle}) as preconditioner the update
+ * is split instead: x/r update, the cycle's dispatches writing `z = M⁻¹ r`,
+ * then the (r·z, r·r) partials and β as before; the scalars stay on the GPU
+ * and the read-back schedule is the same. The Jacobi path is unchanged.
+ *
  * @module
  */
 
+import type { GpuAmgCycle } from "./amg.ts";
 import type { GpuMatrix } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
@@ -41,18 +47,26 @@ export class GpuCg extends BatchedKrylov {
   #pipes!: Record<string, GPUComputePipeline>;
   #rg = 1;
   #eg = 1;
+  #z!: GPUBuffer;
+  #cycle: GpuAmgCycle | undefined;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
     super(ctx, n, checkEvery, "cg");
   }
 
-  /** Allocates the vectors and compiles the kernels; `dinv` is the inverse diagonal (ones: no preconditioner). */
+  /**
+   * Allocates the vectors and compiles the kernels; `dinv` is the inverse
+   * diagonal (ones: no preconditioner). With `cycle`, z = M⁻¹ r comes from
+   * that AMG cycle instead (`dinv` is then unused; the caller owns and
+   * disposes the cycle).
+   */
   static async create(
     ctx: GpuContext,
     M: GpuMatrix,
     dinv: Float32Array<ArrayBuffer>,
     checkEvery: number,
     variant: SpmvVariant = "auto",
+    cycle?: GpuAmgCycle,
   ): Promise<GpuCg> {
     const n = M.nRows;
     const s = new GpuCg(ctx, n, checkEvery);
@@ -93,6 +107,15 @@ export class GpuCg extends BatchedKrylov {
         "cg_beta",
         "cg_p",
       ]);
+      if (cycle) {
+        s.#cycle = cycle;
+        s.#z = z;
+        await cycle.bind(s.#r, z, { buffer: s.state, offset: 0, size: 16 });
+        Object.assign(
+          s.#pipes,
+          await pipelinesOf(ctx, CG_MODULE, ["cg_init_pc", "cg_xr", "cg_rz"]),
+        );
+      }
       return s;
     } catch (e) {
       s.dispose();
@@ -106,6 +129,12 @@ export class GpuCg extends BatchedKrylov {
 
   protected recordStart(pass: GPUComputePassEncoder): void {
     const p = this.#pipes, b = this.#bind;
+    if (this.#cycle) {
+      this.#cycle.record(pass, this.#r, this.#z);
+      dispatch(pass, p.cg_init_pc, b, this.#rg);
+      dispatch(pass, p.cg_start, b, 1);
+      return;
+    }
     dispatch(pass, p.cg_init, b, this.#rg);
     dispatch(pass, p.cg_start, b, 1);
   }
@@ -113,6 +142,16 @@ export class GpuCg extends BatchedKrylov {
   protected recordStep(pass: GPUComputePassEncoder): void {
     const p = this.#pipes, b = this.#bind;
     this.#spmv.record(pass);
+    if (this.#cycle) {
+      dispatch(pass, p.cg_pap, b, this.#rg);
+      dispatch(pass, p.cg_alpha, b, 1);
+      dispatch(pass, p.cg_xr, b, this.#eg);
+      this.#cycle.record(pass, this.#r, this.#z);
+      dispatch(pass, p.cg_rz, b, this.#rg);
+      dispatch(pass, p.cg_beta, b, 1);
+      dispatch(pass, p.cg_p, b, this.#eg);
+      return;
+    }
     dispatch(pass, p.cg_pap, b, this.#rg);
     dispatch(pass, p.cg_alpha, b, 1);
     dispatch(pass, p.cg_update, b, this.#rg);

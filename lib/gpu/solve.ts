@@ -30,6 +30,8 @@ import {
   type SolveResult,
 } from "../linalg/result.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
+import { type AmgOptions, type AmgPreconditioner, amgSetup } from "../linalg/amg/mod.ts";
+import { GpuAmgCycle } from "./amg.ts";
 import { GpuMatrix } from "./buffers.ts";
 import { GpuBicgstab } from "./bicgstab.ts";
 import { GpuCg } from "./cg.ts";
@@ -55,8 +57,14 @@ export type GpuMethod = "cg" | "bicgstab" | "gmres" | "minres";
 export interface GpuSolveOptions {
   /** Krylov method. @default {"cg" when A is symmetric, else "gmres"} */
   method?: GpuMethod;
-  /** Preconditioner, applied on the GPU. @default {"none"} */
-  preconditioner?: "none" | "jacobi";
+  /**
+   * Preconditioner, applied on the GPU. `"amg"` (CG only): the hierarchy is
+   * built on the CPU by `amgSetup(A, amg)` and its V-cycle runs on the GPU.
+   * @default {"none"}
+   */
+  preconditioner?: "none" | "jacobi" | "amg";
+  /** Options of the AMG hierarchy for `preconditioner: "amg"`. @default {{}} */
+  amg?: AmgOptions;
   /** Relative tolerance on the true float64 residual. @default {1e-8} */
   rtol?: number;
   /** Absolute tolerance on the true float64 residual. @default {0} */
@@ -144,6 +152,11 @@ function inverseDiagonal(A: CsrMatrix, jacobi: boolean): Float32Array<ArrayBuffe
   return dinv;
 }
 
+/** The matrix the AMG hierarchy is built from: A, or Aᵀ for the transposed state of a nonsymmetric A. */
+function amgMatrix(A: CsrMatrix, transpose: boolean): CsrMatrix {
+  return transpose && !A.symmetric ? A.transpose() : A;
+}
+
 /** True when two matrices store the same entries (same shape, row pointers and columns). */
 function samePattern(A: CsrMatrix, B: CsrMatrix): boolean {
   const a = A.pattern, b = B.pattern;
@@ -182,11 +195,12 @@ async function createSolver(
   M: GpuMatrix,
   dinv: Float32Array<ArrayBuffer>,
   o: GpuSolveOptions,
+  cycle?: GpuAmgCycle,
 ): Promise<BatchedKrylov> {
   const K = o.checkEvery ?? 25;
   switch (method) {
     case "cg":
-      return await GpuCg.create(ctx, M, dinv, K, o.spmv);
+      return await GpuCg.create(ctx, M, dinv, K, o.spmv, cycle);
     case "bicgstab":
       return await GpuBicgstab.create(ctx, M, dinv, K, o.spmv);
     case "gmres":
@@ -236,6 +250,8 @@ export class GpuSolver implements Disposable {
   readonly #kernels: BatchedKrylov;
   readonly #options: GpuSolveOptions;
   readonly #upload: number;
+  /** The AMG state and its GPU cycle (`preconditioner: "amg"`); `owned` false when shared with the state of A. */
+  #amg: { M: AmgPreconditioner; cycle: GpuAmgCycle; owned: boolean } | undefined;
   #transposeState: Promise<GpuSolver> | undefined;
   #transposeReady: GpuSolver | undefined;
   #disposed = false;
@@ -252,7 +268,9 @@ export class GpuSolver implements Disposable {
     options: GpuSolveOptions,
     method: GpuMethod,
     upload: number,
+    amg?: { M: AmgPreconditioner; cycle: GpuAmgCycle; owned: boolean },
   ) {
+    this.#amg = amg;
     this.#ctx = ctx;
     this.#A = A;
     this.#M = M;
@@ -267,10 +285,19 @@ export class GpuSolver implements Disposable {
    * Uploads `A` (or `Aᵀ` with `transpose: true`) and compiles the kernels of
    * `options.method`; the other options are the defaults of every `compute`.
    */
-  static async init(
+  static init(
     ctx: GpuContext,
     A: CsrMatrix,
     options: GpuSolveOptions = {},
+  ): Promise<GpuSolver> {
+    return GpuSolver.#init(ctx, A, options, undefined);
+  }
+
+  static async #init(
+    ctx: GpuContext,
+    A: CsrMatrix,
+    options: GpuSolveOptions,
+    sharedAmg: { M: AmgPreconditioner; cycle: GpuAmgCycle } | undefined,
   ): Promise<GpuSolver> {
     ctx.assertAlive("set up a GPU solve");
     const [rows, cols] = A.shape;
@@ -288,13 +315,39 @@ export class GpuSolver implements Disposable {
       );
     }
     if (method === "minres") assertMinresSystem(A, options.preconditioner === "jacobi");
+    const precName = options.preconditioner ?? "none";
+    if (!["none", "jacobi", "amg"].includes(precName)) {
+      throw new RangeError(
+        `Cannot solve on the GPU: preconditioner must be none, jacobi or amg, got ${precName}`,
+      );
+    }
+    if (precName === "amg" && method !== "cg") {
+      throw new RangeError(
+        `Cannot solve on the GPU: preconditioner "amg" runs with method "cg" only, got ${method}`,
+      );
+    }
     const t0 = performance.now();
-    const jacobi = (options.preconditioner ?? "none") === "jacobi";
+    const jacobi = precName === "jacobi";
     const M = GpuMatrix.upload(ctx, A, { transpose: options.transpose ?? false });
+    let amg: { M: AmgPreconditioner; cycle: GpuAmgCycle; owned: boolean } | undefined;
     try {
-      const kernels = await createSolver(ctx, method, M, inverseDiagonal(A, jacobi), options);
-      return new GpuSolver(ctx, A, M, kernels, options, method, performance.now() - t0);
+      if (precName === "amg") {
+        if (sharedAmg) amg = { ...sharedAmg, owned: false };
+        else {
+          const P = amgSetup(amgMatrix(A, options.transpose ?? false), options.amg ?? {});
+          const cycle = await GpuAmgCycle.create(ctx, P, {
+            amg: options.amg ?? {},
+            fine: M,
+            ...(options.spmv ? { spmv: options.spmv } : {}),
+          });
+          amg = { M: P, cycle, owned: true };
+        }
+      }
+      const dinv = inverseDiagonal(A, jacobi);
+      const kernels = await createSolver(ctx, method, M, dinv, options, amg?.cycle);
+      return new GpuSolver(ctx, A, M, kernels, options, method, performance.now() - t0, amg);
     } catch (e) {
+      if (amg?.owned) amg.cycle.dispose();
       M.dispose();
       throw e;
     }
@@ -316,6 +369,8 @@ export class GpuSolver implements Disposable {
     this.#M.writeValues(A);
     const jacobi = (this.#options.preconditioner ?? "none") === "jacobi";
     this.#kernels.setInverseDiagonal(inverseDiagonal(A, jacobi));
+    // AMG: the numeric setup again on the CPU, its level values written into the same buffers.
+    if (this.#amg?.owned) this.#amg.cycle.update(amgMatrix(A, this.transposed).values);
     // The transposed state follows at once when it exists (its compute reads #A synchronously).
     if (this.#transposeReady) this.#transposeReady.update(A);
     else this.#transposeState?.then((t) => t.update(this.#A));
@@ -323,10 +378,12 @@ export class GpuSolver implements Disposable {
 
   /** The state of `Aᵀ` with the same options (uploaded once, then cached). */
   transpose(): Promise<GpuSolver> {
-    return this.#transposeState ??= GpuSolver.init(this.#ctx, this.#A, {
+    // A symmetric matrix's AMG cycle serves its transpose too (shared, updated by this state).
+    const shared = this.#amg && this.#A.symmetric ? this.#amg : undefined;
+    return this.#transposeState ??= GpuSolver.#init(this.#ctx, this.#A, {
       ...this.#options,
       transpose: !this.transposed,
-    }).then((t) => {
+    }, shared).then((t) => {
       if (t.#A !== this.#A) t.update(this.#A); // values changed while it was set up
       return (this.#transposeReady = t);
     });
@@ -443,6 +500,7 @@ export class GpuSolver implements Disposable {
     this.#disposed = true;
     this.#transposeState?.then((t) => t.dispose(), () => {});
     this.#kernels.dispose();
+    if (this.#amg?.owned) this.#amg.cycle.dispose();
     this.#M.dispose();
   }
 
