@@ -185,15 +185,15 @@ Deno.test("userPreconditioner() wraps closures and guards a missing transpose", 
 Deno.test("preconditioner() builds each name and rejects unknown ones", () => {
   const A = poisson(3);
   assert.equal(preconditioner("none", A), identityPreconditioner);
-  for (const name of ["jacobi", "ilu0", "ic0"] as const) {
+  for (const name of ["jacobi", "ilu0", "ic0", "amg"] as const) {
     assert.equal(preconditioner(name, A).name, name);
   }
   assert.throws(
-    () => preconditioner("amg" as PreconditionerName, A),
-    (e) => e instanceof RangeError && /got amg/.test(e.message),
+    () => preconditioner("ilut" as PreconditionerName, A),
+    (e) => e instanceof RangeError && /got ilut/.test(e.message),
   );
   const bad = A.withValues(A.values.map((v, k) => (k === 4 ? NaN : v)));
-  for (const name of ["jacobi", "ilu0", "ic0"] as const) {
+  for (const name of ["jacobi", "ilu0", "ic0", "amg"] as const) {
     assert.throws(() => preconditioner(name, bad), NonFiniteError);
   }
   // The identity is skipped by the solvers: same iterates as no preconditioner.

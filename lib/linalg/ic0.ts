@@ -6,6 +6,7 @@
  * @module
  */
 
+import { type LowerPattern, lowerPattern } from "../sparse/lower_pattern.ts";
 import { FactorizationError, ShapeError } from "../errors.ts";
 import { CsrMatrix } from "../sparse/csr.ts";
 import { CsrPattern } from "../sparse/pattern.ts";
@@ -130,29 +131,26 @@ interface LowerTriangle {
 }
 
 function lowerTriangle(A: CsrMatrix): LowerTriangle {
-  const { rowPtr, colIdx, nRows: n } = A.pattern;
-  const lp = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    let count = 0;
-    for (let k = rowPtr[i]; k < rowPtr[i + 1] && colIdx[k] <= i; k++) count++;
-    lp[i + 1] = lp[i] + count;
+  let lower: LowerPattern;
+  try {
+    lower = lowerPattern(A);
+  } catch (e) {
+    if (!(e instanceof FactorizationError)) throw e;
+    throw new FactorizationError(
+      `Cannot build IC(0) preconditioner: diagonal entry of row ${e.row} is not stored`,
+      e.row,
+    );
   }
-  const lc = new Int32Array(lp[n]);
-  const lv = new Float64Array(lp[n]);
-  for (let i = 0; i < n; i++) {
-    let dst = lp[i];
-    for (let k = rowPtr[i]; k < rowPtr[i + 1] && colIdx[k] <= i; k++) {
-      lc[dst] = colIdx[k];
-      lv[dst++] = A.values[k];
-    }
-    if (lp[i + 1] === lp[i] || lc[lp[i + 1] - 1] !== i) {
-      throw new FactorizationError(
-        `Cannot build IC(0) preconditioner: diagonal entry of row ${i} is not stored`,
-        i,
-      );
-    }
-  }
-  return { n, rowPtr: lp, colIdx: lc, values: lv, factor: new Float64Array(lp[n]) };
+  const { pattern, source } = lower;
+  const values = new Float64Array(source.length);
+  for (let k = 0; k < source.length; k++) values[k] = A.values[source[k]];
+  return {
+    n: pattern.nRows,
+    rowPtr: pattern.rowPtr,
+    colIdx: pattern.colIdx,
+    values,
+    factor: new Float64Array(source.length),
+  };
 }
 
 /**
