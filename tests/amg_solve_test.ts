@@ -178,3 +178,27 @@ Deno.test("CLI: --precond amg reports the hierarchy and the adjoint reuses it", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a reused AMG state says when a fresh setup is due", () => {
+  const state = amgSetup(P);
+  const first = solveWithInfo(sparseTensor(P.pattern, P.values), b0, { preconditioner: state });
+  assert.equal(first.amgNote, undefined);
+  // Values far from the ones the aggregates were chosen for: strong anisotropy in x.
+  const rows = P.pattern.rowIndices(), cols = P.pattern.colIdx;
+  const aniso = P.values.map((v, k) => {
+    const i = rows[k], j = cols[k];
+    if (i === j) return 2 + 2 * 1e-4;
+    return Math.abs(i - j) === 1 ? -1 : -1e-4;
+  });
+  const later = solveWithInfo(sparseTensor(P.pattern, aniso), b0, {
+    preconditioner: state,
+    onFailure: "return",
+  });
+  const fresh = solveWithInfo(sparseTensor(P.pattern, aniso), b0, { preconditioner: "amg" });
+  if (later.forward.iterations > 2 * first.forward.iterations + 2) {
+    assert.match(later.amgNote!, /a fresh amgSetup is due/);
+  } else {
+    assert.equal(later.amgNote, undefined);
+  }
+  assert.ok(fresh.forward.converged);
+});

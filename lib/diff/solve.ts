@@ -14,7 +14,7 @@
  */
 
 import { Tensor } from "../autodiff/tensor.ts";
-import type { AmgOptions } from "../linalg/amg/mod.ts";
+import type { AmgOptions, AmgPreconditioner } from "../linalg/amg/mod.ts";
 import { GradsolveError, ShapeError } from "../errors.ts";
 import type { FailurePolicy, SolveMethod } from "../linalg/result.ts";
 import { checkKrylovInput } from "../linalg/krylov.ts";
@@ -205,6 +205,7 @@ export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = 
       onForwardFailure: ao.onForwardFailure ?? "throw",
       info,
     }) as Tensor;
+    if (M && isAmg(M)) info.amgNote = reuseNote(M, info.forward.iterations);
     return info;
   }
   if (method !== "cg" && method !== "bicgstab") {
@@ -276,6 +277,25 @@ export function solveWithInfo(A: DiffMatrix, b: Tensor, options: SolveOptions = 
   });
   info.x = b.ndim === 2 ? fromColumns(xs) : xs[0];
   return info;
+}
+
+/** Iterations of the first solve with each AMG state: the baseline its later solves compare to. */
+const amgBaseline = new WeakMap<AmgPreconditioner, number>();
+
+/**
+ * When a reused AMG hierarchy needs more than twice (plus two) the iterations
+ * of its first solve, its aggregates no longer fit the values: a note saying
+ * a fresh `amgSetup` is due; otherwise undefined.
+ */
+function reuseNote(M: AmgPreconditioner, iterations: number): string | undefined {
+  const base = amgBaseline.get(M);
+  if (base === undefined) {
+    amgBaseline.set(M, iterations);
+    return undefined;
+  }
+  if (iterations <= 2 * base + 2) return undefined;
+  return `The reused AMG hierarchy took ${iterations} iterations against ${base} on its first ` +
+    "solve: its aggregates no longer fit the values; a fresh amgSetup is due.";
 }
 
 function initialGuess(x0: Float64Array | undefined, n: number, k: number, j: number): Tensor {

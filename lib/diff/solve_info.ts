@@ -40,6 +40,12 @@ export class SolveInfo {
    * the forward and adjoint solves share the hierarchy.
    */
   amg: AmgInfo | undefined = undefined;
+  /**
+   * Set when a reused AMG state (passed as `preconditioner`) needed more than
+   * twice (plus two) the iterations of its first solve: a fresh `amgSetup`
+   * is due.
+   */
+  amgNote: string | undefined = undefined;
   /** How gradients flow through this solve (`SolveOptions.adjoint`). */
   gradientMode: "implicit" | "unrolled" | "truncated" = "implicit";
   /**
