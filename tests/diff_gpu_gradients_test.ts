@@ -4,7 +4,7 @@ import { CsrMatrix } from "../lib/sparse/csr.ts";
 import { grad, sparseTensor, sum, type Tensor, tensor } from "../lib/autodiff/mod.ts";
 import { gradAsync } from "../lib/autodiff/transforms_async.ts";
 import { solve } from "../lib/diff/solve.ts";
-import { solveAsync } from "../lib/diff/solve_async.ts";
+import { solveAsync, solveAsyncWithInfo } from "../lib/diff/solve_async.ts";
 import { GpuSolver } from "../lib/gpu/solve.ts";
 import { convectionDiffusion2d, poisson2d } from "../lib/sparse/generators.ts";
 import { formatMatrixMarket, formatMatrixMarketVector } from "../lib/sparse/matrix_market.ts";
@@ -210,5 +210,32 @@ Deno.test({
           assert.ok(Math.abs(g.data[k] - cpu.data[k]) <= 1e-9 * Math.abs(cpu.data[k]) + 1e-15);
         }
       }
+    }),
+});
+
+Deno.test({
+  name:
+    "solveAsync on webgpu with AMG: one hierarchy for forward and adjoint, reported in SolveInfo",
+  ignore: noGpu,
+  fn: () =>
+    withGpu(async (ctx) => {
+      const M = poisson2d(24);
+      const b = tensor(new Float64Array(M.shape[0]).fill(1));
+      let info: Awaited<ReturnType<typeof solveAsyncWithInfo>> | undefined;
+      const g = await gradAsync(async (bb: Tensor) => {
+        info = await solveAsyncWithInfo(sparseTensor(M.pattern, M.values), bb, {
+          backend: "webgpu",
+          gpu: ctx,
+          preconditioner: "amg",
+          rtol: 1e-10,
+        });
+        return sum(info.x);
+      })(b);
+      assert.ok(info!.amg && info!.amg.levels >= 2);
+      assert.equal(info!.adjoints.length, 1);
+      const cpu = grad((bb: Tensor) =>
+        sum(solve(sparseTensor(M.pattern, M.values), bb, { rtol: 1e-12 }))
+      )(b);
+      assert.ok(maxRelativeError(g.data, cpu.data) < 1e-8);
     }),
 });

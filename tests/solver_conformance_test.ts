@@ -39,8 +39,8 @@ const AMG_SKIPS: Record<Backend, { methods: KrylovMethod[]; why: string }> = {
   block: { methods: [], why: "" },
   unrolled: { methods: [], why: "" },
   gpu: {
-    methods: ["cg", "bicgstab", "gmres", "minres"],
-    why: "no AMG cycle on the GPU yet (gpuSolve preconditioners: none, jacobi)",
+    methods: ["bicgstab", "gmres", "minres"],
+    why: "the GPU AMG cycle preconditions CG only (no transposed GPU cycle yet)",
   },
 };
 

@@ -19,6 +19,7 @@ import { ShapeError } from "../errors.ts";
 import type { GpuContext } from "../gpu/device.ts";
 import { type GpuMethod, type GpuSolveOptions, GpuSolver } from "../gpu/solve.ts";
 import type { SolveResult } from "../linalg/result.ts";
+import { type AmgInfo, amgSetup } from "../linalg/amg/mod.ts";
 import { maxAbs } from "../linalg/vector.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
 import { zeroResult } from "../linalg/numeric_solve.ts";
@@ -64,6 +65,7 @@ function gpuBackend(
   matrix: CsrMatrix,
   setup: GpuSolveOptions,
   given: GpuSolver | undefined,
+  info?: (amg: AmgInfo) => void,
 ): NumericBackend {
   return {
     async: true,
@@ -87,6 +89,12 @@ function gpuBackend(
         const solver = sys.transposed ? await given.transpose() : given;
         result = await solver.compute(rhs, compute);
       } else {
+        // An AMG hierarchy is set up once on the CPU and shared by the forward and adjoint
+        // solves (CG: A is symmetric, so Aᵀ's hierarchy is A's).
+        if (setup.preconditioner === "amg") {
+          setup.amgState ??= amgSetup(matrix, setup.amg ?? {});
+          info?.(setup.amgState.info);
+        }
         using solver = await GpuSolver.init(gpu, matrix, { ...setup, transpose: sys.transposed });
         result = await solver.compute(rhs, compute);
       }
@@ -186,7 +194,8 @@ export async function solveAsyncWithInfo(
     warmStart: undefined,
     onForwardFailure: adj.onForwardFailure ?? "throw",
     info,
-  }, gpuBackend(gpu, matrix, setup, given));
+  }, gpuBackend(gpu, matrix, setup, given, (amg) => (info.amg = amg)));
+  if (given?.amg) info.amg = given.amg;
   return info;
 }
 

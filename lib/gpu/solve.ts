@@ -30,7 +30,12 @@ import {
   type SolveResult,
 } from "../linalg/result.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
-import { type AmgOptions, type AmgPreconditioner, amgSetup } from "../linalg/amg/mod.ts";
+import {
+  type AmgInfo,
+  type AmgOptions,
+  type AmgPreconditioner,
+  amgSetup,
+} from "../linalg/amg/mod.ts";
 import { GpuAmgCycle } from "./amg.ts";
 import { GpuMatrix } from "./buffers.ts";
 import { GpuBicgstab } from "./bicgstab.ts";
@@ -65,6 +70,12 @@ export interface GpuSolveOptions {
   preconditioner?: "none" | "jacobi" | "amg";
   /** Options of the AMG hierarchy for `preconditioner: "amg"`. @default {{}} */
   amg?: AmgOptions;
+  /**
+   * A hierarchy already built on the CPU (`amgSetup` of this matrix, with the
+   * same `amg` options) to upload instead of a new setup: how the forward and
+   * adjoint solves of one call share it. @default {a new amgSetup}
+   */
+  amgState?: AmgPreconditioner;
   /** Relative tolerance on the true float64 residual. @default {1e-8} */
   rtol?: number;
   /** Absolute tolerance on the true float64 residual. @default {0} */
@@ -334,7 +345,8 @@ export class GpuSolver implements Disposable {
       if (precName === "amg") {
         if (sharedAmg) amg = { ...sharedAmg, owned: false };
         else {
-          const P = amgSetup(amgMatrix(A, options.transpose ?? false), options.amg ?? {});
+          const P = options.amgState ??
+            amgSetup(amgMatrix(A, options.transpose ?? false), options.amg ?? {});
           const cycle = await GpuAmgCycle.create(ctx, P, {
             amg: options.amg ?? {},
             fine: M,
@@ -492,6 +504,11 @@ export class GpuSolver implements Disposable {
       device: ctx.name,
     };
     return enforcePolicy(result, options.onFailure ?? "throw");
+  }
+
+  /** The AMG hierarchy report (`preconditioner: "amg"`), else undefined. */
+  get amg(): AmgInfo | undefined {
+    return this.#amg?.M.info;
   }
 
   /** Releases the kernels, the uploaded matrix and the transposed state. */
