@@ -360,7 +360,7 @@ Deno.test("solve prints advice in CLI flags, not library option names", async ()
   const note = r.stdout.split("\n").find((l) => l.startsWith("note"));
   assert.equal(
     note,
-    "note       The maximum number of iterations was reached. Increase --max-iter, loosen --rtol, or use a stronger --precond (jacobi, ilu0, ic0).",
+    "note       The maximum number of iterations was reached. Increase --max-iter, loosen --rtol, or use a stronger --precond (jacobi, ilu0, ic0, amg).",
   );
   const { json } = await solveJson(
     "--matrix",
