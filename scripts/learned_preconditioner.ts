@@ -1,9 +1,10 @@
 /**
  * Experiment 3: learned preconditioners for a family of random-coefficient
  * diffusion matrices. Two learned forms are trained on some members of the
- * family and evaluated on held-out members against no preconditioner, Jacobi
- * and IC(0): PCG iterations, wall time, and condition estimates from the
- * Lanczos tridiagonal that CG's coefficients define.
+ * family and evaluated on held-out members against no preconditioner, Jacobi,
+ * IC(0) and algebraic multigrid (smoothed aggregation, `amgSetup` with its
+ * default options): PCG iterations, wall time with setup, and condition
+ * estimates from the Lanczos tridiagonal that CG's coefficients define.
  *
  * - Diagonal + low-rank (Woodbury): `M = S (diag(eˢ) + U Uᵀ) S` with
  *   `S = diag(A)^½`, shared `s`, `U` across the family, applied through the
@@ -40,6 +41,7 @@ import {
   type WoodburyParams,
   woodburyPreconditioner,
 } from "../lib/diff/woodbury.ts";
+import { type AmgPreconditioner, amgSetup } from "../lib/linalg/amg/mod.ts";
 import { cg } from "../lib/linalg/cg.ts";
 import { factorPreconditioner } from "../lib/linalg/factor_preconditioner.ts";
 import { ic0 } from "../lib/linalg/ic0.ts";
@@ -53,7 +55,9 @@ import type { ExperimentArgs } from "./_report_args.ts";
 import { experimentMain } from "./_experiment_main.ts";
 import { printAboutOnHelp, REFERENCE_MACHINE } from "./_about.ts";
 import {
-  payoffSentence,
+  amgClause,
+  amgVerdict,
+  payoffAgainstSentence,
   perIterationSentence,
   woodburySentence,
 } from "./_findings_learned_preconditioner.ts";
@@ -358,7 +362,7 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
   const wbTrainSeconds = (performance.now() - tWb0) / 1000;
 
   // Evaluation on held-out members.
-  const names = ["none", "Jacobi", "IC(0)", "Woodbury (learned)", "learned IC(0)"] as const;
+  const names = ["none", "Jacobi", "IC(0)", "AMG", "Woodbury (learned)", "learned IC(0)"] as const;
   type Name = typeof names[number];
   const stats = new Map<
     Name,
@@ -375,28 +379,42 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
     stats.set(name, { iters: [], solveMs: [], setupMs: [], cond: [], lmin: [], lmax: [] });
   }
   const histories = new Map<Name, readonly number[]>();
+  const amgLevels: number[] = [], amgComplexity: number[] = [];
+  const builders = (m: Member): Record<Name, () => Preconditioner | undefined> => ({
+    "none": () => undefined,
+    "Jacobi": () => jacobi(m.A),
+    "IC(0)": () => ic0(m.A),
+    "AMG": () => amgSetup(m.A),
+    "Woodbury (learned)": () => woodburyPreconditioner(wb, m.A.diagonal()),
+    "learned IC(0)": () => {
+      const lower = lowerPattern(m.A), L0 = ic0(m.A).factor.values;
+      const mm = { ...m, lower, L0, features: entryFeatures(m.A, lower, L0) };
+      return factorPreconditioner(
+        new CsrMatrix(lower.pattern, learnedFactor(net, params, mm).data),
+        "learned-ic0",
+      );
+    },
+  });
+  // One untimed build and solve of each on a training member, so that no held-out
+  // member's times include the JIT warming up a preconditioner's code.
+  const warm = builders(train[0]), bWarm = new Float64Array(n).fill(1);
+  for (const name of names) {
+    const M = warm[name]();
+    cg(train[0].A, bWarm, { rtol, maxIter: 20 * n, ...(M ? { preconditioner: M } : {}) });
+  }
   const evalBar = progress(test.length, "evaluating held-out");
   test.forEach((m, idx) => {
     const b = new Float64Array(n);
     const bRng = new Rng(seed * 7919 + idx + 1);
     for (let i = 0; i < n; i++) b[i] = bRng.normal();
-    const builders: Record<Name, () => Preconditioner | undefined> = {
-      "none": () => undefined,
-      "Jacobi": () => jacobi(m.A),
-      "IC(0)": () => ic0(m.A),
-      "Woodbury (learned)": () => woodburyPreconditioner(wb, m.A.diagonal()),
-      "learned IC(0)": () => {
-        const lower = lowerPattern(m.A), L0 = ic0(m.A).factor.values;
-        const mm = { ...m, lower, L0, features: entryFeatures(m.A, lower, L0) };
-        return factorPreconditioner(
-          new CsrMatrix(lower.pattern, learnedFactor(net, params, mm).data),
-          "learned-ic0",
-        );
-      },
-    };
+    const build = builders(m);
     for (const name of names) {
       const st = stats.get(name)!;
-      const [M, setup] = timed(builders[name]);
+      const [M, setup] = timed(build[name]);
+      if (name === "AMG") {
+        const { info } = M as AmgPreconditioner;
+        amgLevels.push(info.levels), amgComplexity.push(info.operatorComplexity);
+      }
       let best = Infinity, iters = 0;
       for (let rep = 0; rep < 3; rep++) {
         const [res, ms] = timed(() =>
@@ -429,8 +447,24 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
     icTime + mean(S("IC(0)").setupMs);
   const wbBeatsJacobi = wbIt < 0.95 * jac;
   const learnedBeatsJacobi = Math.min(learnedIc, wbIt) < 0.95 * jac;
+  const total = (name: Name) => mean(S(name).solveMs) + mean(S(name).setupMs);
+  const amgIt = meanIters("AMG");
+  const amgMeans = {
+    name: "AMG",
+    iters: amgIt,
+    ms: total("AMG"),
+    levels: Math.min(...amgLevels),
+    n,
+  };
+  const learnedMeans = [
+    { name: "the learned IC(0) correction", iters: learnedIc, ms: total("learned IC(0)") },
+    { name: "the diagonal + low-rank form", iters: wbIt, ms: total("Woodbury (learned)") },
+  ];
+  const amgV = amgVerdict(amgMeans, learnedMeans);
+  const amgText = amgClause(amgMeans, learnedMeans);
   const finding = `On ${P.test} held-out ${P.nx}×${P.nx} random-κ diffusion matrices, ` +
     `PCG needs ${none.toFixed(0)} (none), ${jac.toFixed(1)} (Jacobi), ${ic.toFixed(1)} (IC(0)), ` +
+    `${amgIt.toFixed(1)} (AMG), ` +
     `${wbIt.toFixed(1)} (learned diagonal + low-rank) and ${learnedIc.toFixed(1)} (learned IC(0) ` +
     `correction) iterations on average; ` +
     (beatsIc0Iterations
@@ -441,7 +475,8 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
           ? " and in wall time including setup"
           : " but not in wall time including setup (network setup cost)")
       : "the learned forms do not beat IC(0)") +
-    (wbBeatsJacobi ? "" : ", and the diagonal + low-rank form does not beat Jacobi by 5% or more");
+    (wbBeatsJacobi ? "" : ", and the diagonal + low-rank form does not beat Jacobi by 5% or more") +
+    `; ${amgText}`;
 
   const metrics: Record<string, number | boolean | string> = {
     n,
@@ -450,13 +485,24 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
     meanItersNone: none,
     meanItersJacobi: jac,
     meanItersIc0: ic,
+    meanItersAmg: amgIt,
     meanItersWoodbury: wbIt,
     meanItersLearnedIc0: learnedIc,
     meanSolveMsIc0: icTime,
     meanSolveMsLearnedIc0: learnedTime,
+    meanSolveMsAmg: mean(S("AMG").solveMs),
+    meanSetupMsAmg: mean(S("AMG").setupMs),
+    meanTotalMsIc0: total("IC(0)"),
+    meanTotalMsAmg: total("AMG"),
+    meanTotalMsLearnedIc0: total("learned IC(0)"),
+    meanTotalMsWoodbury: total("Woodbury (learned)"),
+    amgLevelsMin: Math.min(...amgLevels),
+    amgLevelsMax: Math.max(...amgLevels),
+    amgOperatorComplexity: median(amgComplexity),
     medianConditionNone: median(S("none").cond),
     medianConditionJacobi: median(S("Jacobi").cond),
     medianConditionIc0: median(S("IC(0)").cond),
+    medianConditionAmg: median(S("AMG").cond),
     medianConditionWoodbury: median(S("Woodbury (learned)").cond),
     medianConditionLearnedIc0: median(S("learned IC(0)").cond),
     learnedIcLossStart: icCurve.train[0],
@@ -469,6 +515,9 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
     woodburyBeatsJacobi: wbBeatsJacobi,
     learnedBeatsIc0Iterations: beatsIc0Iterations,
     learnedBeatsIc0WallTime: beatsIc0Time,
+    amgFewerIterationsThanLearned: amgV.fewerIterations,
+    learnedFewerIterationsThanAmg: amgV.moreIterations,
+    amgFasterThanLearned: amgV.faster,
     trainSecondsLearnedIc0: icTrainSeconds,
     trainSecondsWoodbury: wbTrainSeconds,
     totalSeconds: (performance.now() - started) / 1000,
@@ -504,8 +553,9 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
       `(n = ${n}, Dirichlet boundary, \`diffusion2d\`) with its own smooth log-normal κ field ` +
       `(log κ has standard deviation ${sigma}, so κ spans about four orders of magnitude). ` +
       `${P.train} members train two learned preconditioners; ${P.test} different members, never seen ` +
-      `in training, evaluate them against no preconditioner, Jacobi and IC(0) with the library's \`cg\` ` +
-      `(rtol ${rtol}, true residual).` +
+      `in training, evaluate them against no preconditioner, Jacobi, IC(0) and algebraic multigrid ` +
+      "(smoothed aggregation, `amgSetup` with its default options, one V-cycle per application) " +
+      `with the library's \`cg\` (rtol ${rtol}, true residual).` +
       (backend === "webgpu"
         ? "\n\n`--backend webgpu` was requested: this experiment has no GPU path (triangular solves, " +
           "unrolled tape), so everything ran on the CPU in float64."
@@ -578,7 +628,8 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
     {
       caption: `PCG to rtol ${rtol} on ${P.test} held-out members (one random right-hand side ` +
         "each): iterations, and mean times. Solve time is the best of three runs of `cg`; setup " +
-        "is building the preconditioner (for the learned IC(0): IC(0) + features + MLP).",
+        "is building the preconditioner (for the learned IC(0): IC(0) + features + MLP; for AMG: " +
+        "the whole hierarchy), timed on every member like IC(0)'s; total = solve + setup.",
     },
   );
   report.table(
@@ -616,12 +667,14 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
   };
   const [dLo, dHi] = span(["Jacobi", "Woodbury (learned)"]);
   const [fLo, fHi] = span(["IC(0)", "learned IC(0)"]);
+  const [aLo, aHi] = span(["AMG"]);
   report.figure([
     histPanel("none", Math.min(...S("none").iters), Math.max(...S("none").iters)),
     histPanel("Jacobi", dLo, dHi),
     histPanel("Woodbury (learned)", dLo, dHi),
     histPanel("IC(0)", fLo, fHi),
     histPanel("learned IC(0)", fLo, fHi),
+    histPanel("AMG", aLo, aHi),
   ], {
     caption: "Iteration histograms over the held-out matrices, one panel per preconditioner " +
       "(titles); x ranges differ between panels.",
@@ -680,26 +733,31 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
         )
       }; the setup adds the network on top of the IC(0) factorisation.\n` +
       `- ${woodburySentence(wbBeatsJacobi, wbIt, jac)}\n` +
+      `- AMG: ${amgText}. Its hierarchy has ${
+        Math.min(...amgLevels) === Math.max(...amgLevels)
+          ? `${amgLevels[0]} level(s)`
+          : `${Math.min(...amgLevels)}–${Math.max(...amgLevels)} levels`
+      } (operator complexity ${median(amgComplexity).toFixed(2)}); building it takes ${
+        r3(mean(S("AMG").setupMs))
+      } ms against ${r3(mean(S("IC(0)").setupMs))} ms for IC(0), and it needs no training.\n` +
       `- Training cost: ${
-        payoffSentence({
+        payoffAgainstSentence({
           name: "The learned IC(0) correction",
-          baseline: "IC(0)",
-          learnedMs: learnedTime + mean(S("learned IC(0)").setupMs),
-          baselineMs: icTime + mean(S("IC(0)").setupMs),
+          learnedMs: total("learned IC(0)"),
           trainSeconds: icTrainSeconds,
+          baselines: [{ name: "IC(0)", ms: total("IC(0)") }, { name: "AMG", ms: total("AMG") }],
         })
       } ${
-        payoffSentence({
+        payoffAgainstSentence({
           name: "The Woodbury form",
-          baseline: "Jacobi",
-          learnedMs: mean(S("Woodbury (learned)").solveMs) +
-            mean(S("Woodbury (learned)").setupMs),
-          baselineMs: mean(S("Jacobi").solveMs) + mean(S("Jacobi").setupMs),
+          learnedMs: total("Woodbury (learned)"),
           trainSeconds: wbTrainSeconds,
+          baselines: [{ name: "Jacobi", ms: total("Jacobi") }, { name: "AMG", ms: total("AMG") }],
         })
       }\n` +
       "- References: conjugate gradients (Hestenes & Stiefel, 1952); incomplete Cholesky " +
-      "(Meijerink & van der Vorst, 1977); the CG–Lanczos relation for eigenvalue estimates " +
+      "(Meijerink & van der Vorst, 1977); smoothed aggregation AMG (Vaněk, Mandel & Brezina, " +
+      "1996); the CG–Lanczos relation for eigenvalue estimates " +
       "(Saad, *Iterative Methods for Sparse Linear Systems*, 2003, §6.7.3); the factor loss (Li, " +
       "Chen, Du & Matusik, *Learning Preconditioners for Conjugate Gradient PDE Solvers*, ICML 2023).",
   );
@@ -717,13 +775,24 @@ const metricName: Record<string, string> = {
   meanItersNone: "mean iterations, none",
   meanItersJacobi: "mean iterations, Jacobi",
   meanItersIc0: "mean iterations, IC(0)",
+  meanItersAmg: "mean iterations, AMG",
   meanItersWoodbury: "mean iterations, Woodbury (learned)",
   meanItersLearnedIc0: "mean iterations, learned IC(0)",
   meanSolveMsIc0: "mean solve time, IC(0) (ms)",
   meanSolveMsLearnedIc0: "mean solve time, learned IC(0) (ms)",
+  meanSolveMsAmg: "mean solve time, AMG (ms)",
+  meanSetupMsAmg: "mean setup time, AMG hierarchy (ms)",
+  meanTotalMsIc0: "mean time per solve with setup, IC(0) (ms)",
+  meanTotalMsAmg: "mean time per solve with setup, AMG (ms)",
+  meanTotalMsLearnedIc0: "mean time per solve with setup, learned IC(0) (ms)",
+  meanTotalMsWoodbury: "mean time per solve with setup, Woodbury (learned) (ms)",
+  amgLevelsMin: "AMG levels, fewest over the held-out members",
+  amgLevelsMax: "AMG levels, most over the held-out members",
+  amgOperatorComplexity: "AMG operator complexity (median)",
   medianConditionNone: "median κ(M⁻¹A), none",
   medianConditionJacobi: "median κ(M⁻¹A), Jacobi",
   medianConditionIc0: "median κ(M⁻¹A), IC(0)",
+  medianConditionAmg: "median κ(M⁻¹A), AMG",
   medianConditionWoodbury: "median κ(M⁻¹A), Woodbury (learned)",
   medianConditionLearnedIc0: "median κ(M⁻¹A), learned IC(0)",
   learnedIcLossStart: "learned IC(0): training factor loss at step 0",
@@ -736,6 +805,9 @@ const metricName: Record<string, string> = {
   woodburyBeatsJacobi: "Woodbury ≥ 5% fewer iterations than Jacobi",
   learnedBeatsIc0Iterations: "learned IC(0) ≥ 5% fewer iterations than IC(0)",
   learnedBeatsIc0WallTime: "learned IC(0) faster than IC(0), setup included",
+  amgFewerIterationsThanLearned: "AMG ≥ 5% fewer iterations than every learned form",
+  learnedFewerIterationsThanAmg: "a learned form ≥ 5% fewer iterations than AMG",
+  amgFasterThanLearned: "AMG faster than every learned form, setup included",
   trainSecondsLearnedIc0: "training time, learned IC(0) (s)",
   trainSecondsWoodbury: "training time, Woodbury (s)",
   totalSeconds: "run time (s)",
@@ -745,7 +817,8 @@ if (import.meta.main) {
   printAboutOnHelp({
     what: "Trains two preconditioners for a family of random-κ diffusion matrices (a learned " +
       "IC(0) correction and a diagonal + low-rank form) and compares them on held-out " +
-      "matrices with none, Jacobi and IC(0): iterations, time with setup, spectra.",
+      "matrices with none, Jacobi, IC(0) and AMG (smoothed aggregation): iterations, time " +
+      "with setup, spectra.",
     duration: {
       quick: "6–8 s",
       full: "11 s (95 s with both cores busy)",

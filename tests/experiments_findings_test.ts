@@ -35,6 +35,9 @@ import {
   ratioCaption,
 } from "../scripts/_findings_memory.ts";
 import {
+  amgClause,
+  amgVerdict,
+  payoffAgainstSentence,
   payoffSentence,
   perIterationSentence,
   woodburySentence,
@@ -209,6 +212,73 @@ Deno.test("learned preconditioner: payoff, per-iteration and Woodbury rules", ()
   assert.match(perIterationSentence(0.05, 0.0247), /2\.02× as much/);
   assert.match(woodburySentence(false, 119, 119), /cannot reach the IC\(0\) class/);
   assert.match(woodburySentence(true, 90, 119), /captures slow modes/);
+});
+
+Deno.test("learned preconditioner: AMG against the learned forms, every branch", () => {
+  const learned = [
+    { name: "the learned IC(0) correction", iters: 30, ms: 6 },
+    { name: "the diagonal + low-rank form", iters: 120, ms: 4 },
+  ];
+  const amg = { name: "AMG", iters: 8, ms: 9, levels: 3, n: 1024 };
+  // AMG: fewer iterations, slower with setup.
+  const v = amgVerdict(amg, learned);
+  assert.deepEqual([v.fewerIterations, v.moreIterations, v.faster], [true, false, false]);
+  assert.equal(v.fewestIterations.name, "the learned IC(0) correction");
+  assert.equal(v.fastest.name, "the diagonal + low-rank form");
+  const slow = amgClause(amg, learned);
+  assert.match(slow, /^AMG \(smoothed aggregation, default options, 3 levels\)/);
+  assert.match(slow, /fewer iterations than every learned form \(8\.0 vs 30\.0 for the learned IC/);
+  assert.match(slow, /yet is slower per solve with setup than the diagonal \+ low-rank form/);
+  // AMG: fewer iterations and faster.
+  const fast = amgClause({ ...amg, ms: 2 }, learned);
+  assert.match(
+    fast,
+    /and is faster per solve with setup than every learned form \(2\.00 ms vs 4\.00/,
+  );
+  assert.ok(amgVerdict({ ...amg, ms: 2 }, learned).faster);
+  // A learned form needs fewer iterations than AMG, and AMG is still faster.
+  const more = amgClause({ ...amg, iters: 40, ms: 2 }, learned);
+  assert.match(
+    more,
+    /needs more iterations than the learned IC\(0\) correction \(40\.0 vs 30\.0\)/,
+  );
+  assert.match(more, /yet is faster/);
+  assert.ok(amgVerdict({ ...amg, iters: 40 }, learned).moreIterations);
+  // Within 5%: about as many.
+  assert.match(amgClause({ ...amg, iters: 29.5 }, learned), /about as many iterations .*within 5%/);
+  assert.match(amgClause({ ...amg, iters: 29.5 }, learned), /and is slower/);
+  // One level: named as a direct solve.
+  assert.match(amgClause({ ...amg, levels: 1, n: 256 }, learned), /one level at n = 256.*direct/);
+  assert.throws(() => amgVerdict(amg, []), RangeError);
+});
+
+Deno.test("learned preconditioner: payoff against several baselines, every branch", () => {
+  const base = { name: "The learned IC(0) correction", learnedMs: 5.81, trainSeconds: 1.1 };
+  const never = payoffAgainstSentence({
+    ...base,
+    baselines: [{ name: "IC(0)", ms: 0.76 }, { name: "AMG", ms: 2.5 }],
+  });
+  assert.match(never, /never pays off its 1\.1 s of training here/);
+  assert.match(never, /5\.81 ms per solve against 0\.76 ms for IC\(0\) and 2\.50 ms for AMG\.$/);
+  const mixed = payoffAgainstSentence({
+    ...base,
+    learnedMs: 1,
+    trainSeconds: 2,
+    baselines: [{ name: "IC(0)", ms: 2 }, { name: "AMG", ms: 0.5 }],
+  });
+  assert.match(mixed, /after about 2,000 solves against IC\(0\) \(1\.00 ms saved per solve\)/);
+  assert.match(
+    mixed,
+    /and never against AMG \(1\.00 ms per solve with setup vs 0\.50 ms for AMG\)/,
+  );
+  const both = payoffAgainstSentence({
+    ...base,
+    learnedMs: 1,
+    trainSeconds: 2,
+    baselines: [{ name: "IC(0)", ms: 2 }, { name: "AMG", ms: 3 }],
+  });
+  assert.match(both, /against IC\(0\) .* and after about 1,000 solves against AMG/);
+  assert.ok(!both.includes("never"));
 });
 
 Deno.test("bench: cache, read-back, backward and README rules", () => {

@@ -45,6 +45,34 @@ Deno.test("learned_preconditioner --quick writes its report and its numbers hold
     // Preconditioning lowers the condition estimate in the expected order.
     assert.ok((metrics.medianConditionIc0 as number) < (metrics.medianConditionJacobi as number));
     assert.ok((metrics.medianConditionJacobi as number) < (metrics.medianConditionNone as number));
+    // AMG (default options) is in every comparison and the finding follows its numbers.
+    const amgIters = metrics.meanItersAmg as number;
+    assert.ok(amgIters >= 1 && amgIters < (metrics.meanItersJacobi as number));
+    assert.ok((metrics.medianConditionAmg as number) < (metrics.medianConditionJacobi as number));
+    assert.ok((metrics.meanSetupMsAmg as number) > 0);
+    assert.ok(
+      Math.abs(
+        (metrics.meanTotalMsAmg as number) -
+          (metrics.meanSolveMsAmg as number) - (metrics.meanSetupMsAmg as number),
+      ) < 1e-9,
+    );
+    // n = 256 is below the default coarse size (500): one level, a direct solve.
+    assert.equal(metrics.amgLevelsMin, 1);
+    assert.equal(amgIters, 1);
+    assert.ok(finding.includes("(AMG)") && finding.includes("one level at n = 256"));
+    assert.equal(
+      finding.includes("needs fewer iterations than every learned form"),
+      metrics.amgFewerIterationsThanLearned === true,
+    );
+    assert.equal(
+      finding.includes("is faster per solve with setup than every learned form"),
+      metrics.amgFasterThanLearned === true,
+    );
+    // AMG has its row in the held-out tables and its own histogram panel.
+    for (const t of json.tables.slice(0, 2)) {
+      assert.ok(t.rows.some((r: unknown[]) => r[0] === "AMG"), t.caption);
+    }
+    assert.ok(html.includes("<h2>AMG</h2>"));
   } finally {
     await Deno.remove(out, { recursive: true });
   }
