@@ -185,7 +185,7 @@ Deno.test("a reused AMG state says when a fresh setup is due", () => {
   assert.equal(first.amgNote, undefined);
   // Values far from the ones the aggregates were chosen for: strong anisotropy in x.
   const rows = P.pattern.rowIndices(), cols = P.pattern.colIdx;
-  const aniso = P.values.map((v, k) => {
+  const aniso = P.values.map((_v, k) => {
     const i = rows[k], j = cols[k];
     if (i === j) return 2 + 2 * 1e-4;
     return Math.abs(i - j) === 1 ? -1 : -1e-4;
