@@ -49,7 +49,16 @@ export { Rng } from "./lib/random.ts";
 // Numeric solvers (CPU, float64)
 export * from "./lib/linalg/operator.ts";
 export type { IterationInfo, KrylovOptions } from "./lib/linalg/options.ts";
-export type { Preconditioner, PreconditionerName } from "./lib/linalg/preconditioner.ts";
+export {
+  type Preconditioner,
+  type PreconditionerName,
+  transposedPreconditioner,
+} from "./lib/linalg/preconditioner.ts";
+export {
+  type ComputeOptions,
+  LinearSolver,
+  type LinearSolverOptions,
+} from "./lib/linalg/linear_solver.ts";
 export * from "./lib/linalg/result.ts";
 export { cg, cgMethod } from "./lib/linalg/cg.ts";
 export { bicgstab, bicgstabMethod } from "./lib/linalg/bicgstab.ts";

@@ -13,7 +13,11 @@ import { vjp } from "../autodiff/transforms.ts";
 import { ShapeError } from "../errors.ts";
 import { preconditioner as buildPreconditioner } from "../linalg/build_preconditioner.ts";
 import type { AmgOptions, AmgPreconditioner } from "../linalg/amg/mod.ts";
-import type { Preconditioner, PreconditionerName } from "../linalg/preconditioner.ts";
+import {
+  type Preconditioner,
+  type PreconditionerName,
+  transposedPreconditioner,
+} from "../linalg/preconditioner.ts";
 import type { System } from "./system.ts";
 
 /**
@@ -62,16 +66,8 @@ export function isDifferentiable(
   return typeof p === "object" && "params" in p;
 }
 
-/** `M⁻ᵀ` of a numeric preconditioner (itself when symmetric). */
-export function transposed(M: Preconditioner): Preconditioner {
-  if (M.symmetric) return M;
-  return {
-    name: `${M.name}ᵀ`,
-    symmetric: false,
-    apply: (r, z) => M.applyTranspose(r, z),
-    applyTranspose: (r, z) => M.apply(r, z),
-  };
-}
+/** `M⁻ᵀ` of a numeric preconditioner (itself when symmetric): the linalg view. */
+export const transposed: (M: Preconditioner) => Preconditioner = transposedPreconditioner;
 
 /** The numeric form of a differentiable preconditioner (transpose via its vjp). */
 function numericOf(P: DifferentiablePreconditioner, n: number): Preconditioner {

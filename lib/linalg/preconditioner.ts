@@ -45,3 +45,33 @@ export interface Preconditioner {
  * @category Preconditioners
  */
 export type PreconditionerName = "none" | "jacobi" | "ilu0" | "ic0" | "amg";
+
+/**
+ * `M⁻ᵀ` of a preconditioner: itself when symmetric, else a view that swaps
+ * `apply` and `applyTranspose` (for AMG: the transposed cycle on the same
+ * hierarchy). The adjoint solve `Aᵀλ = x̄` runs with it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ilu0, transposedPreconditioner } from "@gradsolve/gradsolve";
+ * import { CsrMatrix } from "@gradsolve/gradsolve";
+ * const M = ilu0(CsrMatrix.fromDense([[4, 1], [0, 3]]));
+ * const Mt = transposedPreconditioner(M);
+ * const z = new Float64Array(2), zt = new Float64Array(2);
+ * M.applyTranspose(Float64Array.of(1, 2), z);
+ * Mt.apply(Float64Array.of(1, 2), zt);
+ * assert.deepEqual(zt, z);
+ * ```
+ *
+ * @category Preconditioners
+ */
+export function transposedPreconditioner(M: Preconditioner): Preconditioner {
+  if (M.symmetric) return M;
+  return {
+    name: `${M.name}ᵀ`,
+    symmetric: false,
+    apply: (r, z) => M.applyTranspose(r, z),
+    applyTranspose: (r, z) => M.apply(r, z),
+  };
+}
