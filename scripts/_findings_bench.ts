@@ -68,7 +68,11 @@ export function readbackSentence(rows: readonly { waitMs: number; readbacks: num
  * console.assert(!backwardSentence([0.99, 2.5], 0.09).includes("about one more solve"));
  * ```
  */
-export function backwardSentence(krylovRatios: readonly number[], directRatio: number): string {
+export function backwardSentence(
+  krylovRatios: readonly number[],
+  directRatio: number,
+  amg?: { ratio: number; setupShare: number },
+): string {
   const rs = krylovRatios.filter(Number.isFinite);
   const lo = Math.min(...rs), hi = Math.max(...rs);
   const krylov = rs.length > 0 && lo >= 0.7 && hi <= 1.5
@@ -81,7 +85,115 @@ export function backwardSentence(krylovRatios: readonly number[], directRatio: n
     ? `; the direct solver's backward pass reuses the factorisation and is nearly free ` +
       `(${directRatio.toFixed(3)}×)`
     : `; the direct solver's backward pass costs ${directRatio.toFixed(2)}× its forward pass`;
-  return `${krylov}${direct}.`;
+  const amgText = amg === undefined || !Number.isFinite(amg.ratio)
+    ? ""
+    : amg.ratio < 1
+    ? `; with AMG the backward pass reuses the hierarchy the forward pass built (${
+      (100 * amg.setupShare).toFixed(0)
+    }% of the forward time) and costs ${amg.ratio.toFixed(2)}× the forward pass`
+    : `; with AMG the backward pass costs ${amg.ratio.toFixed(2)}× the forward pass, although ` +
+      `it reuses the hierarchy the forward pass built (${
+        (100 * amg.setupShare).toFixed(0)
+      }% of the forward time)`;
+  return `${krylov}${direct}${amgText}.`;
+}
+
+/** One CPU CG solve of the sweep, as {@linkcode amgSweepSentence} compares them. */
+export interface PcgPoint {
+  /** Unknowns. */
+  n: number;
+  /** Iterations. */
+  iterations: number;
+  /** Solve time, ms (setup not included). */
+  ms: number;
+  /** Preconditioner setup, ms (0 for plain CG). */
+  setupMs: number;
+}
+
+/** CG, IC(0)-PCG and AMG-PCG over the sizes of the sweep (each sorted by n). */
+export interface AmgSweep {
+  cg: readonly PcgPoint[];
+  ic0: readonly PcgPoint[];
+  amg: readonly (PcgPoint & { levels: number })[];
+}
+
+const total = (p: PcgPoint) => p.ms + p.setupMs;
+const nText = (n: number) => n.toLocaleString("en");
+
+/**
+ * The AMG paragraph of the benchmark: whether AMG-PCG's iteration count
+ * stays flat over the sizes (largest / smallest at most 2) while CG's
+ * grows, and, at the largest size, which of CG and IC(0)-PCG it beats in
+ * time with its setup included.
+ *
+ * @example
+ * ```ts
+ * import { amgSweepSentence } from "./_findings_bench.ts";
+ * const p = (n: number, iterations: number, ms: number, setupMs = 0) => ({ n, iterations, ms, setupMs });
+ * const s = amgSweepSentence({
+ *   cg: [p(1e4, 100, 10), p(1e6, 300, 7000)],
+ *   ic0: [p(1e4, 30, 8, 1), p(1e6, 95, 5500, 560)],
+ *   amg: [{ ...p(1e4, 6, 5, 20), levels: 3 }, { ...p(1e6, 6, 1800, 2700), levels: 5 }],
+ * });
+ * console.assert(s.includes("stay between 6 and 6") && s.includes("fastest of the three"));
+ * ```
+ */
+export function amgSweepSentence(s: AmgSweep): string {
+  // A one-level hierarchy is a direct solve: it says nothing about how multigrid scales.
+  const single = s.amg.filter((p) => p.levels <= 1);
+  const multi = s.amg.filter((p) => p.levels > 1);
+  const last = s.amg[s.amg.length - 1];
+  const singleText = single.length
+    ? `; at n = ${single.map((p) => nText(p.n)).join(", ")} the hierarchy has one level, a ` +
+      "direct solve"
+    : "";
+  let scaling: string;
+  if (multi.length < 2) {
+    scaling = `AMG-PCG has several levels at fewer than two sizes, so its scaling is not measured`;
+  } else {
+    const its = multi.map((p) => p.iterations), lo = Math.min(...its), hi = Math.max(...its);
+    const first = multi[0], top = multi[multi.length - 1];
+    const range = `from n = ${nText(first.n)} to n = ${nText(top.n)}`;
+    scaling = hi <= 2 * lo
+      ? `AMG-PCG's iterations stay between ${lo} and ${hi} ${range}`
+      : `AMG-PCG's iterations grow from ${first.iterations} to ${top.iterations} ${range}`;
+  }
+  const cgIts = s.cg.map((p) => p.iterations);
+  const cgGrowth = `CG's go from ${cgIts[0]} to ${cgIts[cgIts.length - 1]}${singleText}`;
+  const cg = s.cg[s.cg.length - 1], ic = s.ic0[s.ic0.length - 1];
+  const rivals = [{ name: "CG", ms: total(cg) }, { name: "IC(0)-PCG", ms: total(ic) }];
+  const beaten = rivals.filter((r) => total(last) < r.ms).map((r) => r.name);
+  const verdict = beaten.length === rivals.length
+    ? "the fastest of the three"
+    : beaten.length === 0
+    ? "slower than both"
+    : `faster than ${beaten[0]} but not than ${rivals.find((r) => !beaten.includes(r.name))!.name}`;
+  return `${scaling} (${cgGrowth}). At n = ${nText(last.n)} its ${last.levels}-level setup ` +
+    `takes ${last.setupMs.toFixed(0)} ms and the solve ${last.ms.toFixed(0)} ms: ` +
+    `${total(last).toFixed(0)} ms in all against ${total(cg).toFixed(0)} ms for CG and ` +
+    `${total(ic).toFixed(0)} ms for IC(0)-PCG (${ic.setupMs.toFixed(0)} ms of it the ` +
+    `factorisation), so AMG-PCG is ${verdict} there with setup included.`;
+}
+
+/**
+ * The finding's AMG clause: AMG-PCG at the largest size against CG, setup
+ * included.
+ *
+ * @example
+ * ```ts
+ * import { amgHeadlineClause } from "./_findings_bench.ts";
+ * const c = amgHeadlineClause({ n: 1e6, iterations: 300, ms: 7000, setupMs: 0 },
+ *   { n: 1e6, iterations: 6, ms: 1800, setupMs: 2700 });
+ * console.assert(c.includes("0.64× CG's time") && c.includes("faster"));
+ * ```
+ */
+export function amgHeadlineClause(cg: PcgPoint, amg: PcgPoint): string {
+  const r = total(amg) / total(cg);
+  return `AMG-PCG needs ${amg.iterations} iterations (CG ${cg.iterations}) at n = ${
+    nText(amg.n)
+  } and, its ${amg.setupMs.toFixed(0)} ms setup included, takes ${r.toFixed(2)}× CG's time (${
+    r < 1 ? "faster" : "slower"
+  })`;
 }
 
 /** The figures of one run that the README quotes. */

@@ -3,11 +3,13 @@
  * it measures, on this machine:
  *
  * - time to solve (rtol 1e-6) and milliseconds per iteration of every CPU
- *   solver (CG, BiCGSTAB, GMRES(30), MINRES, sparse direct) and every GPU
+ *   solver (CG, IC(0)-PCG, AMG-PCG with `amgSetup(A)`, BiCGSTAB, GMRES(30),
+ *   MINRES, sparse direct; preconditioner setup timed apart) and every GPU
  *   solver (`gpuSolve`: CG, BiCGSTAB, GMRES(30), float32 refined in float64);
  * - forward vs backward cost of the differentiable solve (implicit adjoint,
- *   `solveWithInfo` + `vjp` on the CPU, `solveAsyncWithInfo` + `vjpAsync` on
- *   WebGPU);
+ *   `solveWithInfo` + `vjp` on the CPU, also with `preconditioner: "amg"`,
+ *   whose adjoint solve reuses the forward's hierarchy; `solveAsyncWithInfo`
+ *   + `vjpAsync` on WebGPU);
  * - read-backs per GPU solve against `ceil(iterations / K)` (K = checkEvery)
  *   and the GPU time split into record + submit vs waiting for read-backs;
  * - this machine's memory bandwidth (a STREAM-like triad, best of several),
@@ -37,6 +39,9 @@ import type { SolveInfo } from "../lib/diff/solve_info.ts";
 import { GpuUnavailableError } from "../lib/errors.ts";
 import { acquireGpu, gpuAvailable, type GpuContext } from "../lib/gpu/device.ts";
 import { type GpuMethod, gpuSolve, type GpuSolveResult } from "../lib/gpu/solve.ts";
+import { type AmgPreconditioner, amgSetup } from "../lib/linalg/amg/mod.ts";
+import { ic0 } from "../lib/linalg/ic0.ts";
+import type { Preconditioner } from "../lib/linalg/preconditioner.ts";
 import type { SolveMethod } from "../lib/linalg/result.ts";
 import { solveLinear } from "../lib/linalg/solve.ts";
 import { Rng } from "../lib/random.ts";
@@ -49,8 +54,11 @@ import {
   runCSpmv,
 } from "./_cg_reference.ts";
 import {
+  amgHeadlineClause,
+  amgSweepSentence,
   backwardSentence,
   cacheSentence,
+  type PcgPoint,
   readbackSentence,
   readmeSummary,
 } from "./_findings_bench.ts";
@@ -87,6 +95,10 @@ export interface SolveRow {
   backend: "cpu" | "webgpu";
   /** Solver. */
   method: SolveMethod;
+  /** Preconditioner of a CPU CG solve ("none" elsewhere). */
+  preconditioner: BenchPreconditioner;
+  /** Method and preconditioner in one key: the method, or `"cg+ic0"`, `"cg+amg"`. */
+  solver: string;
   /** Grid side N (n = N²). */
   N: number;
   /** Unknowns. */
@@ -99,9 +111,15 @@ export interface SolveRow {
   converged: boolean;
   /** True float64 relative residual. */
   relativeResidual: number;
-  /** Wall time of the solve (best of the repetitions), ms. */
+  /** Wall time of the solve (best of the repetitions), ms; preconditioner setup not included. */
   ms: number;
-  /** Iteration time, ms (GPU: (record + wait) / iterations; NaN for direct). */
+  /** Preconditioner setup (IC(0) factorisation, AMG hierarchy; best of the repetitions), ms; 0 without one. */
+  setupMs: number;
+  /** AMG hierarchy levels (0 without AMG). */
+  amgLevels: number;
+  /** AMG operator complexity (NaN without AMG). */
+  amgOperatorComplexity: number;
+  /** Iteration time (solve only), ms (GPU: (record + wait) / iterations; NaN for direct). */
   msPerIteration: number;
   /** Lower bound on one CG iteration from bytes moved at the measured bandwidth, ms (CG only, else NaN). */
   boundMsPerIteration: number;
@@ -125,17 +143,23 @@ export interface DiffRow {
   backend: "cpu" | "webgpu";
   /** Solver of forward and adjoint. */
   method: SolveMethod;
+  /** Preconditioner of forward and adjoint ("amg": one hierarchy, built in the forward pass). */
+  preconditioner: BenchPreconditioner;
+  /** Method and preconditioner in one key (see {@linkcode SolveRow.solver}). */
+  solver: string;
   /** Grid side. */
   N: number;
   /** Unknowns. */
   n: number;
-  /** Forward (traced solve), ms. */
+  /** Forward (traced solve, preconditioner setup included), ms. */
   forwardMs: number;
+  /** Preconditioner setup inside the forward pass (`SolveInfo.amg.setupMs`), ms; 0 without one. */
+  setupMs: number;
   /** Backward (pullback: adjoint solve + value gradient), ms. */
   backwardMs: number;
   /** backward / forward. */
   ratio: number;
-  /** (backward ms / adjoint iteration) / (forward ms / forward iteration); NaN for direct. */
+  /** (backward ms / adjoint iteration) / (forward ms without setup / forward iteration); NaN for direct. */
   ratioPerIteration: number;
   /** Forward iterations. */
   forwardIterations: number;
@@ -145,6 +169,14 @@ export interface DiffRow {
   adjointResidual: number;
   /** Read-backs of forward + adjoint (GPU; 0 on the CPU). */
   readbacks: number;
+}
+
+/** Preconditioners the CPU CG rows run with. */
+export type BenchPreconditioner = "none" | "ic0" | "amg";
+
+/** The key of a method with a preconditioner: the method alone without one. */
+function solverKey(method: SolveMethod, preconditioner: BenchPreconditioner): string {
+  return preconditioner === "none" ? method : `${method}+${preconditioner}`;
 }
 
 /** The measured bandwidth. */
@@ -268,6 +300,26 @@ function problem(N: number, seed: number): Problem {
 
 const RTOL = 1e-6;
 const CPU_METHODS: SolveMethod[] = ["cg", "bicgstab", "gmres", "minres", "direct"];
+/** The CPU solves of the sweep: CG also with IC(0) and AMG (smoothed aggregation, default options). */
+const CPU_SOLVERS: { method: SolveMethod; preconditioner: BenchPreconditioner }[] = [
+  { method: "cg", preconditioner: "none" },
+  { method: "cg", preconditioner: "ic0" },
+  { method: "cg", preconditioner: "amg" },
+  ...CPU_METHODS.slice(1).map((method) => ({ method, preconditioner: "none" as const })),
+];
+/** The CPU forward/backward rows: every method, and CG with AMG. */
+const CPU_DIFF_SOLVERS: { method: SolveMethod; preconditioner: BenchPreconditioner }[] = [
+  { method: "cg", preconditioner: "none" },
+  { method: "cg", preconditioner: "amg" },
+  ...CPU_METHODS.slice(1).map((method) => ({ method, preconditioner: "none" as const })),
+];
+
+function buildPreconditioner(
+  A: CsrMatrix,
+  kind: BenchPreconditioner,
+): Preconditioner | undefined {
+  return kind === "ic0" ? ic0(A) : kind === "amg" ? amgSetup(A) : undefined;
+}
 const GPU_METHODS: GpuMethod[] = ["cg", "bicgstab", "gmres"];
 
 // Restarted GMRES(30) needs thousands of iterations on the larger Poisson grids: above this
@@ -285,30 +337,48 @@ function cpuSolve(
   gmresMaxN: number,
   bwBytesPerMs: number,
   timed?: number,
+  preconditioner: BenchPreconditioner = "none",
 ) {
   const n = p.A.shape[0];
   const maxIter = maxIterFor(method, p.N, gmresMaxN);
-  let best = Infinity;
+  let best = Infinity, bestSetup = preconditioner === "none" ? 0 : Infinity;
   let result = undefined as ReturnType<typeof solveLinear> | undefined;
+  let M: Preconditioner | undefined;
+  const once = () => {
+    // A fresh preconditioner each repetition: its setup is timed apart from the solve.
+    const s0 = performance.now();
+    M = buildPreconditioner(p.A, preconditioner);
+    bestSetup = Math.min(bestSetup, M ? performance.now() - s0 : 0);
+    const t0 = performance.now();
+    result = solveLinear(p.A, p.b, {
+      method,
+      rtol: RTOL,
+      maxIter,
+      onFailure: "return",
+      ...(M ? { preconditioner: M } : {}),
+    });
+    return performance.now() - t0;
+  };
   if (timed !== undefined) {
     // One solve whose time the caller measured already (the rounds paired with the C reference).
-    result = solveLinear(p.A, p.b, { method, rtol: RTOL, maxIter, onFailure: "return" });
+    once();
     best = timed;
   } else {
     // Best of three for solves under 300 ms; one run of the slow ones.
     for (let rep = 0; rep < 3; rep++) {
-      const t0 = performance.now();
-      result = solveLinear(p.A, p.b, { method, rtol: RTOL, maxIter, onFailure: "return" });
-      const ms = performance.now() - t0;
+      const ms = once();
       best = Math.min(best, ms);
       if (ms > 300) break;
     }
   }
   result = result!;
   const iterative = method !== "direct";
+  const amg = preconditioner === "amg" ? (M as AmgPreconditioner).info : undefined;
   const row: SolveRow = {
     backend: "cpu",
     method,
+    preconditioner,
+    solver: solverKey(method, preconditioner),
     N: p.N,
     n,
     nnz: p.A.nnz,
@@ -316,8 +386,11 @@ function cpuSolve(
     converged: result.converged,
     relativeResidual: result.relativeResidual,
     ms: best,
+    setupMs: bestSetup,
+    amgLevels: amg?.levels ?? 0,
+    amgOperatorComplexity: amg?.operatorComplexity ?? NaN,
     msPerIteration: iterative ? best / Math.max(1, result.iterations) : NaN,
-    boundMsPerIteration: method === "cg"
+    boundMsPerIteration: method === "cg" && preconditioner === "none"
       ? cgIterationBytes(n, p.A.nnz, "float64") / bwBytesPerMs
       : NaN,
     readbacks: 0,
@@ -349,6 +422,8 @@ async function gpuRow(
   return {
     backend: "webgpu",
     method,
+    preconditioner: "none",
+    solver: method,
     N: p.N,
     n,
     nnz: p.A.nnz,
@@ -356,6 +431,9 @@ async function gpuRow(
     converged: g.converged,
     relativeResidual: g.relativeResidual,
     ms: g.timings.total,
+    setupMs: 0,
+    amgLevels: 0,
+    amgOperatorComplexity: NaN,
     msPerIteration: (g.timings.record + g.timings.wait) / Math.max(1, g.iterations),
     boundMsPerIteration: method === "cg"
       ? cgIterationBytes(n, p.A.nnz, "float32") / bwBytesPerMs
@@ -394,11 +472,22 @@ async function timeForwardBackward(
   return { forwardMs, backwardMs };
 }
 
-async function cpuDiff(p: Problem, method: SolveMethod): Promise<DiffRow> {
+async function cpuDiff(
+  p: Problem,
+  method: SolveMethod,
+  preconditioner: BenchPreconditioner = "none",
+): Promise<DiffRow> {
   const n = p.A.shape[0];
-  const options = { method, rtol: RTOL, maxIter: Math.max(1000, 40 * p.N) };
+  // "amg": the forward pass builds the hierarchy from A's values, the adjoint reuses it.
+  const options = {
+    method,
+    rtol: RTOL,
+    maxIter: Math.max(1000, 40 * p.N),
+    ...(preconditioner === "none" ? {} : { preconditioner }),
+  };
   let info: SolveInfo | undefined;
   let gb: Tensor | undefined;
+  let setupMs = preconditioner === "none" ? 0 : Infinity;
   const values = tensor(p.A.values), b = tensor(p.bRandom);
   const { forwardMs, backwardMs } = await timeForwardBackward(() => {
     const t0 = performance.now();
@@ -413,18 +502,22 @@ async function cpuDiff(p: Problem, method: SolveMethod): Promise<DiffRow> {
     const t1 = performance.now();
     gb = pullback(tensor(p.cotangent))[1];
     const t2 = performance.now();
+    if (info!.amg) setupMs = Math.min(setupMs, info!.amg.setupMs);
     return Promise.resolve({ forwardMs: t1 - t0, backwardMs: t2 - t1 });
   });
   const [fi, ai] = iterationsOf(info!);
   return {
     backend: "cpu",
     method,
+    preconditioner,
+    solver: solverKey(method, preconditioner),
     N: p.N,
     n,
     forwardMs,
+    setupMs,
     backwardMs,
     ratio: backwardMs / forwardMs,
-    ratioPerIteration: method === "direct" ? NaN : (backwardMs / ai) / (forwardMs / fi),
+    ratioPerIteration: method === "direct" ? NaN : (backwardMs / ai) / ((forwardMs - setupMs) / fi),
     forwardIterations: fi,
     adjointIterations: ai,
     adjointResidual: adjointResidual(p.A, gb!.data, p.cotangent),
@@ -469,9 +562,12 @@ async function gpuDiff(
   return {
     backend: "webgpu",
     method,
+    preconditioner: "none",
+    solver: method,
     N: p.N,
     n,
     forwardMs,
+    setupMs: 0,
     backwardMs,
     ratio: backwardMs / forwardMs,
     ratioPerIteration: (backwardMs / ai) / (forwardMs / fi),
@@ -559,6 +655,8 @@ async function pairedCg(
 
 const LABELS: Record<string, string> = {
   cg: "CG",
+  "cg+ic0": "IC(0)-PCG",
+  "cg+amg": "AMG-PCG",
   bicgstab: "BiCGSTAB",
   gmres: "GMRES(30)",
   minres: "MINRES",
@@ -627,7 +725,8 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
   const gpuGmresMaxN = quick ? 32 : software ? 128 : 256;
   const gpuDiffSizes = quick ? [16, 32] : software ? [64, 128] : [128, 512];
 
-  const plan = cpuSizes.length * CPU_METHODS.length + cpuDiffSizes.length * CPU_METHODS.length +
+  const plan = cpuSizes.length * CPU_SOLVERS.length +
+    cpuDiffSizes.length * CPU_DIFF_SOLVERS.length +
     (ctx ? gpuSizes.length * GPU_METHODS.length + gpuDiffSizes.length * GPU_METHODS.length : 0);
   const bar = progress(plan, "bench");
 
@@ -639,24 +738,30 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
     cpuSolve(warm, m, 100, bwBytesPerMs);
     await cpuDiff(warm, m);
   }
+  // n = 144 is one AMG level: warm the multilevel setup and cycle on a grid with several.
+  const warmAmg = problem(40, seed);
+  for (const pre of ["ic0", "amg"] as const) {
+    cpuSolve(warmAmg, "cg", 100, bwBytesPerMs, undefined, pre);
+  }
+  await cpuDiff(warmAmg, "cg", "amg");
   let referenceSummary: ReferenceSummary | undefined;
   for (const N of cpuSizes) {
     const p = problem(N, seed);
-    for (const m of CPU_METHODS) {
-      if (m === "cg" && N === refN) {
+    for (const { method: m, preconditioner: pre } of CPU_SOLVERS) {
+      if (m === "cg" && pre === "none" && N === refN) {
         // The one CG measurement at this size: median of rounds interleaved with the C runs.
         const paired = await pairedCg(p, compiled, rounds, quick ? 100 : 100);
         referenceSummary = paired.summary;
         solves.push(cpuSolve(p, m, cpuGmresMaxN, bwBytesPerMs, paired.ms));
-      } else solves.push(cpuSolve(p, m, cpuGmresMaxN, bwBytesPerMs));
+      } else solves.push(cpuSolve(p, m, cpuGmresMaxN, bwBytesPerMs, undefined, pre));
       bar.tick();
     }
   }
   await compiled?.dispose();
   for (const N of cpuDiffSizes) {
     const p = problem(N, seed);
-    for (const m of CPU_METHODS) {
-      if (!(m === "gmres" && N > cpuDiffGmresMaxN)) diff.push(await cpuDiff(p, m));
+    for (const { method: m, preconditioner: pre } of CPU_DIFF_SOLVERS) {
+      if (!(m === "gmres" && N > cpuDiffGmresMaxN)) diff.push(await cpuDiff(p, m, pre));
       bar.tick();
     }
   }
@@ -690,7 +795,7 @@ export async function run(args: BenchArgs = {}): Promise<BenchResult> {
 
   // 4. The C reference: ratios against the sweep's own CG row at the same size.
   if (referenceSummary) {
-    const ours = solves.find((r) => r.backend === "cpu" && r.method === "cg" && r.N === refN)!;
+    const ours = solves.find((r) => r.backend === "cpu" && r.solver === "cg" && r.N === refN)!;
     const c = referenceSummary.msPerIteration;
     c.gradsolve_cg = ours.msPerIteration;
     referenceSummary.ratios = {
@@ -752,8 +857,9 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   const bwBytesPerMs = bandwidth.gbPerSecond * 1e6;
   const cpu = solves.filter((r) => r.backend === "cpu");
   const gpu = solves.filter((r) => r.backend === "webgpu");
+  // Rows by solver key: "cg" is plain CG, "cg+ic0" / "cg+amg" the preconditioned ones.
   const find = (rows: SolveRow[], m: string, N: number) =>
-    rows.find((r) => r.method === m && r.N === N);
+    rows.find((r) => r.solver === m && r.N === N);
   const maxCpuN = Math.max(...cpu.map((r) => r.N));
   const cgBig = find(cpu, "cg", maxCpuN)!;
   const cpuFraction = cgBig.boundMsPerIteration / cgBig.msPerIteration;
@@ -771,12 +877,33 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   const cpuDiffRows = diff.filter((d) => d.backend === "cpu");
   const gpuDiffRows = diff.filter((d) => d.backend === "webgpu");
   const ratioOf = (rows: DiffRow[], m: string) => {
-    const rs = rows.filter((d) => d.method === m).map((d) => d.ratio);
+    const rs = rows.filter((d) => d.solver === m).map((d) => d.ratio);
     return rs.length ? median(rs) : NaN;
   };
   const krylovRatios = ["cg", "bicgstab", "gmres", "minres"].map((m) => ratioOf(cpuDiffRows, m));
   const directRatio = ratioOf(cpuDiffRows, "direct");
   const gpuCgRatio = ratioOf(gpuDiffRows, "cg");
+  const amgDiffRows = cpuDiffRows.filter((d) => d.solver === "cg+amg");
+  const amgRatio = ratioOf(cpuDiffRows, "cg+amg");
+  const amgSetupShare = amgDiffRows.length
+    ? median(amgDiffRows.map((d) => d.setupMs / d.forwardMs))
+    : NaN;
+  const pcgPoints = (key: string) =>
+    cpu.filter((r) => r.solver === key).sort((a, b) => a.n - b.n).map((r) => ({
+      n: r.n,
+      iterations: r.iterations,
+      ms: r.ms,
+      setupMs: r.setupMs,
+      levels: r.amgLevels,
+    }));
+  const amgSweep = { cg: pcgPoints("cg"), ic0: pcgPoints("cg+ic0"), amg: pcgPoints("cg+amg") };
+  const amgBig = find(cpu, "cg+amg", maxCpuN)!, ic0Big = find(cpu, "cg+ic0", maxCpuN)!;
+  const point = (r: SolveRow): PcgPoint => ({
+    n: r.n,
+    iterations: r.iterations,
+    ms: r.ms,
+    setupMs: r.setupMs,
+  });
   const maxAdjointResidual = Math.max(...diff.map((d) => d.adjointResidual));
   const directBig = find(cpu, "direct", maxCpuN)!;
   const cpuNs = [...new Set(cpu.map((r) => r.N))];
@@ -810,7 +937,9 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     fmt(Math.min(...krylovRatios.filter(Number.isFinite)))
   }–${fmt(Math.max(...krylovRatios.filter(Number.isFinite)))}× the forward for Krylov solvers and ${
     fmt(directRatio, 3)
-  }× for the direct solver, which reuses its factorisation`;
+  }× for the direct solver, which reuses its factorisation; ${
+    amgHeadlineClause(point(cgBig), point(amgBig))
+  }`;
 
   const report = new Report({
     started: input.started,
@@ -844,13 +973,17 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       "memory system allows. All problems are 2-D Poisson matrices (5-point stencil, n = N² " +
       "unknowns, `b = A·x*` with random `x*`), solved to a relative residual of 1e-6 (the true " +
       "float64 residual, also for the float32 GPU solves, which `gpuSolve` refines in float64).\n\n" +
-      "- **CPU** (float64, one thread): CG (Hestenes & Stiefel 1952), BiCGSTAB, GMRES(30), " +
-      "MINRES and the sparse direct solver (`solveLinear`).\n" +
+      "- **CPU** (float64, one thread): CG (Hestenes & Stiefel 1952), CG preconditioned with " +
+      "IC(0) and with algebraic multigrid (`amgSetup(A)`: smoothed aggregation, default " +
+      "options, one V-cycle per iteration; Vaněk, Mandel & Brezina 1996), BiCGSTAB, GMRES(30), " +
+      "MINRES and the sparse direct solver (`solveLinear`). A preconditioner's setup is timed " +
+      "apart from the solve.\n" +
       "- **GPU** (`gpuSolve`, WebGPU, float32 with float64 refinement): CG, BiCGSTAB, " +
       `GMRES(30), scalars kept on the GPU and one read-back every K = ${K} iterations.\n` +
       "- **Forward vs backward**: the differentiable solve with the implicit adjoint; the " +
       "forward pass is the traced solve, the backward pass solves `Aᵀλ = x̄` and forms " +
-      "`Ā = −λxᵀ` on the stored entries.\n" +
+      '`Ā = −λxᵀ` on the stored entries; with `preconditioner: "amg"` the forward pass builds ' +
+      "the hierarchy and the adjoint solve reuses it.\n" +
       "- **Bandwidth**: a STREAM-like triad (McCalpin's STREAM) measures what one thread can " +
       "stream; dividing the bytes a CG iteration must move by it gives a lower bound on its " +
       "time (the roofline argument of Williams, Waterman & Patterson 2009: SpMV-based solvers " +
@@ -880,12 +1013,14 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
 
   report.section("Time to solution across sizes, CPU vs GPU");
   const seriesOf = (rows: SolveRow[], prefix: string, key: "ms" | "msPerIteration") => {
-    const methods = [...new Set(rows.map((r) => r.method))];
-    return methods.map((m) => {
+    const solvers = [...new Set(rows.map((r) => r.solver))];
+    return solvers.map((m) => {
       const rs = rows.filter((r) =>
-        r.method === m && (key === "ms" ? r.converged : Number.isFinite(r.msPerIteration))
+        r.solver === m && (key === "ms" ? r.converged : Number.isFinite(r.msPerIteration))
       );
-      return { name: `${prefix} ${label(m)}`, x: rs.map((r) => r.n), y: rs.map((r) => r[key]) };
+      // Time to solution includes a preconditioner's setup; time per iteration does not.
+      const y = rs.map((r) => key === "ms" ? r.ms + r.setupMs : r.msPerIteration);
+      return { name: `${prefix} ${label(m)}`, x: rs.map((r) => r.n), y };
     }).filter((s) => s.x.length > 0);
   };
   report.figure(
@@ -905,14 +1040,16 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     }),
     {
       caption: "Wall time of one solve to a true relative residual of 1e-6 (best of up to three " +
-        "runs when a solve takes under 300 ms). Only converged solves are drawn: GMRES(30) gets " +
+        "runs when a solve takes under 300 ms), for IC(0)-PCG and AMG-PCG with the " +
+        "preconditioner's setup added (the table gives the two apart). Only converged solves " +
+        "are drawn: GMRES(30) gets " +
         `a ${GMRES_ITERATION_CAP}-iteration budget above N = ${input.sizes.cpuGmresMaxN} (CPU) / ` +
         `${input.sizes.gpuGmresMaxN} (GPU), and the table says whether it converged. GPU times ` +
         "include upload and the float64 refinement.",
     },
   );
   const boundSeries = (rows: SolveRow[], name: string) => {
-    const rs = rows.filter((r) => r.method === "cg");
+    const rs = rows.filter((r) => r.solver === "cg");
     return { name, x: rs.map((r) => r.n), y: rs.map((r) => r.boundMsPerIteration) };
   };
   report.figure(
@@ -931,14 +1068,16 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       height: 440,
     }),
     {
-      caption: "Milliseconds per iteration (solve time / iterations; GPU: (record + submit + " +
+      caption: "Milliseconds per iteration (solve time / iterations, setup not included; an " +
+        "IC(0)-PCG iteration adds two triangular solves, an AMG-PCG iteration one V-cycle; GPU: " +
+        "(record + submit + " +
         "wait) / iterations; BiCGSTAB counts half-steps, one SpMV each, on both backends). The " +
         "bound lines are the bytes one CG iteration must stream divided by the measured triad " +
         `bandwidth. ${
           cacheSentence(
             input.machine.lastLevelCache,
             cgIterationBytes(1e6, 5e6, "float64") / 1e6,
-            cpu.filter((r) => r.method === "cg").map((r) => ({
+            cpu.filter((r) => r.solver === "cg").map((r) => ({
               n: r.n,
               fraction: r.boundMsPerIteration / r.msPerIteration,
             })),
@@ -949,23 +1088,27 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   report.table(
     solves.map((r) => ({
       backend: r.backend,
-      method: label(r.method),
+      method: label(r.solver),
       N: r.N,
       n: r.n,
       iterations: r.iterations,
       converged: r.converged,
       "rel. residual": r.relativeResidual,
       "time (ms)": r.ms,
+      "setup (ms)": r.preconditioner === "none" ? null : r.setupMs,
+      "AMG levels": r.preconditioner === "amg" ? r.amgLevels : null,
       "ms / iteration": r.method === "direct" ? null : r.msPerIteration,
     })),
     {
-      caption: `Every solve (time: best of up to three runs; CG at N = ${
-        Math.max(...cpu.map((r) => r.N))
-      } on the CPU: median of ${input.cgRounds} run(s) interleaved with the C reference).`,
+      caption: "Every solve (time: the solve alone, best of up to three runs; setup: building " +
+        "the IC(0) factor or the AMG hierarchy, best of the same runs; CG at N = " +
+        `${
+          Math.max(...cpu.map((r) => r.N))
+        } on the CPU: median of ${input.cgRounds} run(s) interleaved with the C reference).`,
     },
   );
   report.table(
-    solves.filter((r) => r.method === "cg").map((r) => ({
+    solves.filter((r) => r.solver === "cg").map((r) => ({
       backend: r.backend,
       n: r.n,
       "ms / iteration": r.msPerIteration,
@@ -990,13 +1133,20 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     } ms against ${fmt(cgBig.ms, 0)} ms for CG (fill-in of the 2-D factor grows faster than ` +
       "n, CG's cost as n·iterations).",
   );
+  report.text(
+    `AMG-PCG against CG and IC(0)-PCG (\`amgSetup(A)\` with default options, setup included): ${
+      amgSweepSentence(amgSweep)
+    } Its operator complexity is ${
+      fmt(amgBig.amgOperatorComplexity)
+    } at the largest size (stored entries of all levels over those of A).`,
+  );
 
   report.section("Fraction of memory bandwidth achieved by CG");
   const fractionSeries = [
     {
       name: "CPU CG (gradsolve, float64)",
-      x: cpu.filter((r) => r.method === "cg").map((r) => r.n),
-      y: cpu.filter((r) => r.method === "cg").map((r) => r.boundMsPerIteration / r.msPerIteration),
+      x: cpu.filter((r) => r.solver === "cg").map((r) => r.n),
+      y: cpu.filter((r) => r.solver === "cg").map((r) => r.boundMsPerIteration / r.msPerIteration),
     },
     ...(gpu.length
       ? [{
@@ -1110,7 +1260,7 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     const [bk, Ns] = key.split("|");
     const rs = diff.filter((d) => d.backend === bk && d.N === Number(Ns));
     return barPlot({
-      labels: rs.map((d) => label(d.method)),
+      labels: rs.map((d) => label(d.solver)),
       series: [
         { name: "forward", values: rs.map((d) => d.forwardMs) },
         { name: "backward", values: rs.map((d) => d.backwardMs) },
@@ -1127,16 +1277,21 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
   report.figure(diffPanels, {
     caption: "Forward (traced solve) and backward (pullback: adjoint solve Aᵀλ = x̄ plus " +
       `the value gradient) of one differentiable solve, both to rtol 1e-6. ${
-        backwardSentence(krylovRatios, directRatio)
+        backwardSentence(
+          krylovRatios,
+          directRatio,
+          amgDiffRows.length ? { ratio: amgRatio, setupShare: amgSetupShare } : undefined,
+        )
       } Panel titles give backend and grid.`,
   });
   report.table(
     diff.map((d) => ({
       backend: d.backend,
-      method: label(d.method),
+      method: label(d.solver),
       N: d.N,
       n: d.n,
       "forward (ms)": d.forwardMs,
+      "… of it AMG setup (ms)": d.preconditioner === "amg" ? d.setupMs : null,
       "backward (ms)": d.backwardMs,
       "backward / forward": d.ratio,
       "… per iteration": d.method === "direct" ? null : d.ratioPerIteration,
@@ -1146,8 +1301,10 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
       "read-backs": d.backend === "webgpu" ? d.readbacks : null,
     })),
     {
-      caption: "Every forward/backward measurement. The residual column checks that the " +
-        "gradient with respect to b really solves the adjoint system.",
+      caption: "Every forward/backward measurement. AMG-PCG's forward pass includes building " +
+        "the hierarchy, which its adjoint solve reuses; its per-iteration ratio leaves the setup " +
+        "out. The residual column checks that the gradient with respect to b really solves the " +
+        "adjoint system.",
     },
   );
 
@@ -1193,6 +1350,18 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     cpuCgMs: cgBig.ms,
     cpuDirectMs: directBig.ms,
     cgBeatsDirectFromN: crossover ?? -1,
+    cpuIc0CgIterations: ic0Big.iterations,
+    cpuIc0CgMs: ic0Big.ms,
+    cpuIc0SetupMs: ic0Big.setupMs,
+    cpuAmgCgIterations: amgBig.iterations,
+    cpuAmgCgMs: amgBig.ms,
+    cpuAmgSetupMs: amgBig.setupMs,
+    cpuAmgLevels: amgBig.amgLevels,
+    cpuAmgOperatorComplexity: amgBig.amgOperatorComplexity,
+    amgOverCgWithSetup: (amgBig.ms + amgBig.setupMs) / cgBig.ms,
+    amgOverIc0WithSetup: (amgBig.ms + amgBig.setupMs) / (ic0Big.ms + ic0Big.setupMs),
+    amgIterationsMin: Math.min(...amgSweep.amg.map((p) => p.iterations)),
+    amgIterationsMax: Math.max(...amgSweep.amg.map((p) => p.iterations)),
     gpuRan: gpu.length > 0,
     gpuSoftware: input.software,
     gpuAdapter: input.adapter ?? "none",
@@ -1209,8 +1378,10 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
     backwardOverForwardMinres: ratioOf(cpuDiffRows, "minres"),
     backwardOverForwardDirect: directRatio,
     backwardOverForwardGpuCg: gpuCgRatio,
+    backwardOverForwardAmgCg: amgRatio,
+    amgSetupShareOfForward: amgSetupShare,
     backwardOverForwardPerIterationCg: median(
-      cpuDiffRows.filter((d) => d.method === "cg").map((d) => d.ratioPerIteration),
+      cpuDiffRows.filter((d) => d.solver === "cg").map((d) => d.ratioPerIteration),
     ),
     maxAdjointResidual,
     cReference: ref !== undefined,
@@ -1259,6 +1430,12 @@ async function writeReport(input: ReportInput): Promise<BenchResult> {
         fmt(metrics.backwardOverForwardGmres as number)
       }, MINRES ${fmt(metrics.backwardOverForwardMinres as number)}, direct ${fmt(directRatio, 3)}${
         Number.isFinite(gpuCgRatio) ? `, GPU CG ${fmt(gpuCgRatio)}` : ""
+      }${
+        Number.isFinite(amgRatio)
+          ? `, AMG-PCG ${fmt(amgRatio)} (its forward pass builds the hierarchy, ${
+            pct(amgSetupShare)
+          } of it; the adjoint reuses it)`
+          : ""
       }: a Krylov backward pass is one more solve of the same size (the transposed system is ` +
       "the same matrix here), and the direct solver's is nearly free because it reuses the " +
       `factorisation. Every gradient checked solves its adjoint system (largest ‖Aᵀb̄ − x̄‖/‖x̄‖ ${
@@ -1343,6 +1520,18 @@ const METRIC_NAMES: Record<string, string> = {
   cpuCgMs: "CPU CG solve time (ms)",
   cpuDirectMs: "CPU direct solve time (ms)",
   cgBeatsDirectFromN: "CG faster than direct from grid side N (−1: never)",
+  cpuIc0CgIterations: "IC(0)-PCG iterations at the largest N",
+  cpuIc0CgMs: "IC(0)-PCG solve time at the largest N (ms)",
+  cpuIc0SetupMs: "IC(0) factorisation time at the largest N (ms)",
+  cpuAmgCgIterations: "AMG-PCG iterations at the largest N",
+  cpuAmgCgMs: "AMG-PCG solve time at the largest N (ms)",
+  cpuAmgSetupMs: "AMG setup time at the largest N (ms)",
+  cpuAmgLevels: "AMG levels at the largest N",
+  cpuAmgOperatorComplexity: "AMG operator complexity at the largest N",
+  amgOverCgWithSetup: "AMG-PCG (setup included) / CG time at the largest N",
+  amgOverIc0WithSetup: "AMG-PCG / IC(0)-PCG time, setups included, at the largest N",
+  amgIterationsMin: "AMG-PCG iterations, fewest over the sizes",
+  amgIterationsMax: "AMG-PCG iterations, most over the sizes",
   gpuRan: "GPU part ran",
   gpuSoftware: "GPU adapter is software",
   gpuAdapter: "GPU adapter",
@@ -1359,6 +1548,8 @@ const METRIC_NAMES: Record<string, string> = {
   backwardOverForwardMinres: "backward / forward, MINRES",
   backwardOverForwardDirect: "backward / forward, direct",
   backwardOverForwardGpuCg: "backward / forward, GPU CG",
+  backwardOverForwardAmgCg: "backward / forward, AMG-PCG (forward builds the hierarchy)",
+  amgSetupShareOfForward: "share of the AMG-PCG forward pass spent on setup",
   backwardOverForwardPerIterationCg: "backward / forward per iteration, CG",
   maxAdjointResidual: "largest adjoint residual ‖Aᵀb̄ − x̄‖/‖x̄‖",
   cReference: "C reference ran",
@@ -1370,7 +1561,8 @@ const METRIC_NAMES: Record<string, string> = {
 
 if (import.meta.main) {
   printAboutOnHelp({
-    what: "Benchmarks the CPU and GPU solvers on 2-D Poisson matrices (time to solution, time " +
+    what: "Benchmarks the CPU and GPU solvers (CPU CG also with IC(0) and AMG) on 2-D Poisson " +
+      "matrices (time to solution, time " +
       "per iteration against the measured memory bandwidth, forward vs backward of the " +
       "differentiable solve) and compares CG with plain C (bench/c/cg_reference.cpp) when a " +
       "C++ compiler exists. Prints a README-ready summary at the end.",

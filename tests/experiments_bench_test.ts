@@ -39,19 +39,39 @@ Deno.test({
 
       // Every CPU solve converged with positive times; its true residual meets rtol.
       const cpu = r.solves.filter((s) => s.backend === "cpu");
-      assert.equal(cpu.length, 3 * 5);
+      assert.equal(cpu.length, 3 * 7);
       for (const s of cpu) {
         assert.ok(s.converged, `${s.method} N=${s.N}`);
         assert.ok(s.ms > 0 && s.relativeResidual <= 1e-6);
         if (s.method !== "direct") assert.ok(s.msPerIteration > 0 && s.iterations > 0);
       }
-      for (const s of cpu.filter((s) => s.method === "cg")) {
+      for (const s of cpu.filter((s) => s.solver === "cg")) {
         assert.equal(
           s.boundMsPerIteration,
           cgIterationBytes(s.n, s.nnz, "float64") /
             (r.bandwidth.gbPerSecond * 1e6),
         );
       }
+
+      // IC(0)-PCG and AMG-PCG at every size: setup timed apart, fewer iterations than CG;
+      // AMG (default options, coarse size 500) is one level only at n = 256.
+      for (const N of [16, 32, 64]) {
+        const at = (solver: string) => cpu.find((s) => s.solver === solver && s.N === N)!;
+        const plain = at("cg"), ic = at("cg+ic0"), amg = at("cg+amg");
+        assert.equal(plain.setupMs, 0);
+        for (const pc of [ic, amg]) {
+          assert.ok(pc.setupMs > 0 && Number.isNaN(pc.boundMsPerIteration), pc.solver);
+          assert.ok(pc.iterations < plain.iterations, `${pc.solver} N=${N}`);
+        }
+        assert.ok(amg.iterations < ic.iterations, `N=${N}`);
+        assert.equal(amg.amgLevels === 1, N === 16, `N=${N}: ${amg.amgLevels} levels`);
+        assert.ok(amg.amgOperatorComplexity >= 1 && amg.amgOperatorComplexity < 2);
+      }
+      assert.equal(m.cpuAmgLevels, cpu.find((s) => s.solver === "cg+amg" && s.N === 64)!.amgLevels);
+      assert.ok(Number(m.amgIterationsMax) <= 12);
+      assert.ok(r.finding.includes("AMG-PCG needs"));
+      assert.equal(r.finding.includes("(faster)"), Number(m.amgOverCgWithSetup) < 1);
+      assert.ok(html.includes("AMG-PCG") && html.includes("IC(0)-PCG"));
 
       // Forward vs backward: finite positive ratios; each gradient solves the adjoint system.
       assert.ok(r.diff.length > 0);
@@ -62,6 +82,16 @@ Deno.test({
       }
       // The direct solver's backward pass reuses the factorisation: cheaper than its forward.
       assert.ok(Number(m.backwardOverForwardDirect) < 1);
+      // AMG-PCG: one row per CPU size; the forward pass builds the hierarchy, the adjoint
+      // reuses it (no setup of its own, so the backward pass is cheaper than the forward).
+      const amgDiff = r.diff.filter((d) => d.solver === "cg+amg");
+      assert.deepEqual(amgDiff.map((d) => d.N), [16, 32]);
+      for (const d of amgDiff) {
+        assert.ok(d.setupMs > 0 && d.setupMs < d.forwardMs, `N=${d.N}`);
+        assert.ok(d.adjointIterations <= 12 && d.forwardIterations <= 12);
+      }
+      assert.ok(Number(m.backwardOverForwardAmgCg) < 1);
+      for (const d of r.diff.filter((d) => d.preconditioner === "none")) assert.equal(d.setupMs, 0);
 
       // GPU: every solve converged, read-backs stay near ⌈iterations / K⌉.
       const gpu = r.solves.filter((s) => s.backend === "webgpu");

@@ -43,6 +43,8 @@ import {
   woodburySentence,
 } from "../scripts/_findings_learned_preconditioner.ts";
 import {
+  amgHeadlineClause,
+  amgSweepSentence,
   backwardSentence,
   cacheSentence,
   readbackSentence,
@@ -315,6 +317,73 @@ Deno.test("bench: cache, read-back, backward and README rules", () => {
   assert.match(md, /\| gradsolve CG \(float64, one thread\) \| 9\.07 \| 65% of 25\.7 GB\/s triad/);
   assert.match(md, /\| plain C, fused loops \(g\+\+ -O3\) \| 6\.20 \| — \| 1\.46× \|/);
   assert.ok(!md.includes("Eigen"));
+});
+
+Deno.test("bench: AMG-PCG sweep, headline and backward rules, every branch", () => {
+  const p = (n: number, iterations: number, ms: number, setupMs = 0) => ({
+    n,
+    iterations,
+    ms,
+    setupMs,
+  });
+  const sweep = {
+    cg: [p(1024, 74, 2), p(4096, 132, 10), p(1e6, 312, 6900)],
+    ic0: [p(1024, 23, 1.7, 0.2), p(4096, 40, 6.8, 0.6), p(1e6, 95, 5500, 560)],
+    amg: [
+      { ...p(1024, 6, 1.8, 3.6), levels: 2 },
+      { ...p(4096, 6, 3.5, 7), levels: 3 },
+      { ...p(1e6, 6, 1800, 2700), levels: 5 },
+    ],
+  };
+  const flat = amgSweepSentence(sweep);
+  assert.match(flat, /^AMG-PCG's iterations stay between 6 and 6 from n = 1,024 to n = 1,000,000/);
+  assert.match(flat, /\(CG's go from 74 to 312\)/);
+  assert.match(flat, /5-level setup takes 2700 ms and the solve 1800 ms: 4500 ms in all/);
+  assert.match(flat, /against 6900 ms for CG and 6060 ms for IC\(0\)-PCG/);
+  assert.match(flat, /AMG-PCG is the fastest of the three there/);
+  // Iterations more than double: "grow"; slower than IC(0)-PCG but faster than CG.
+  const grow = amgSweepSentence({
+    ...sweep,
+    amg: [sweep.amg[0], sweep.amg[1], { ...p(1e6, 20, 3500, 2700), levels: 5 }],
+  });
+  assert.match(grow, /iterations grow from 6 to 20/);
+  assert.match(grow, /faster than CG but not than IC\(0\)-PCG/);
+  const slow = amgSweepSentence({
+    ...sweep,
+    amg: [sweep.amg[0], { ...p(1e6, 6, 8000, 2700), levels: 5 }],
+  });
+  assert.match(slow, /slower than both/);
+  // A one-level hierarchy is named a direct solve and left out of the scaling.
+  const one = amgSweepSentence({
+    ...sweep,
+    amg: [{ ...p(256, 1, 0.2, 4), levels: 1 }, sweep.amg[1], sweep.amg[2]],
+  });
+  assert.match(one, /stay between 6 and 6 from n = 4,096/);
+  assert.match(one, /at n = 256 the hierarchy has one level, a direct solve/);
+  const few = amgSweepSentence({
+    ...sweep,
+    amg: [{ ...p(256, 1, 0.2, 4), levels: 1 }, sweep.amg[2]],
+  });
+  assert.match(few, /scaling is not measured/);
+
+  assert.match(
+    amgHeadlineClause(p(1e6, 312, 6900), p(1e6, 6, 1800, 2700)),
+    /0\.65× CG's time \(faster\)/,
+  );
+  assert.match(
+    amgHeadlineClause(p(4096, 132, 10), p(4096, 6, 3.5, 7)),
+    /1\.05× CG's time \(slower\)/,
+  );
+
+  assert.match(
+    backwardSentence([1.1], 0.1, { ratio: 0.19, setupShare: 0.84 }),
+    /with AMG the backward pass reuses the hierarchy .*\(84% of the forward time\) and costs 0\.19×/,
+  );
+  assert.match(
+    backwardSentence([1.1], 0.1, { ratio: 1.2, setupShare: 0.1 }),
+    /with AMG the backward pass costs 1\.20× the forward pass, although it reuses/,
+  );
+  assert.ok(!backwardSentence([1.1], 0.1).includes("AMG"));
 });
 
 Deno.test("machine facts and metric names", () => {
