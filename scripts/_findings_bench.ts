@@ -119,6 +119,8 @@ export interface AmgSweep {
 
 const total = (p: PcgPoint) => p.ms + p.setupMs;
 const nText = (n: number) => n.toLocaleString("en");
+/** Milliseconds with three significant figures or more (whole ms from 100 ms up). */
+const msText = (ms: number) => ms.toFixed(ms >= 100 ? 0 : ms >= 10 ? 1 : 2);
 
 /**
  * The AMG paragraph of the benchmark: whether AMG-PCG's iteration count
@@ -169,9 +171,9 @@ export function amgSweepSentence(s: AmgSweep): string {
     ? "slower than both"
     : `faster than ${beaten[0]} but not than ${rivals.find((r) => !beaten.includes(r.name))!.name}`;
   return `${scaling} (${cgGrowth}). At n = ${nText(last.n)} its ${last.levels}-level setup ` +
-    `takes ${last.setupMs.toFixed(0)} ms and the solve ${last.ms.toFixed(0)} ms: ` +
-    `${total(last).toFixed(0)} ms in all against ${total(cg).toFixed(0)} ms for CG and ` +
-    `${total(ic).toFixed(0)} ms for IC(0)-PCG (${ic.setupMs.toFixed(0)} ms of it the ` +
+    `takes ${msText(last.setupMs)} ms and the solve ${msText(last.ms)} ms: ` +
+    `${msText(total(last))} ms in all against ${msText(total(cg))} ms for CG and ` +
+    `${msText(total(ic))} ms for IC(0)-PCG (${msText(ic.setupMs)} ms of it the ` +
     `factorisation), so AMG-PCG is ${verdict} there with setup included.`;
 }
 
@@ -191,7 +193,7 @@ export function amgHeadlineClause(cg: PcgPoint, amg: PcgPoint): string {
   const r = total(amg) / total(cg);
   return `AMG-PCG needs ${amg.iterations} iterations (CG ${cg.iterations}) at n = ${
     nText(amg.n)
-  } and, its ${amg.setupMs.toFixed(0)} ms setup included, takes ${r.toFixed(2)}× CG's time (${
+  } and, its ${msText(amg.setupMs)} ms setup included, takes ${r.toFixed(2)}× CG's time (${
     r < 1 ? "faster" : "slower"
   })`;
 }

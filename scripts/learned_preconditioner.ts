@@ -733,7 +733,7 @@ export async function run(options: LearnedPreconditionerOptions = {}): Promise<E
         )
       }; the setup adds the network on top of the IC(0) factorisation.\n` +
       `- ${woodburySentence(wbBeatsJacobi, wbIt, jac)}\n` +
-      `- AMG: ${amgText}. Its hierarchy has ${
+      `- ${amgText}. Its hierarchy has ${
         Math.min(...amgLevels) === Math.max(...amgLevels)
           ? `${amgLevels[0]} level(s)`
           : `${Math.min(...amgLevels)}–${Math.max(...amgLevels)} levels`
