@@ -103,3 +103,48 @@ export function iterationTrendSentence(iterations: readonly number[]): string {
     `do not fall as training proceeds: ${a} per solve in the first tenth of the steps, ${b} in ` +
     `the last (${pct(late / early - 1)} change).`;
 }
+
+/** One preconditioner's training steps, as {@linkcode amgComparisonSentence} reads them. */
+export interface StepCost {
+  /** Name in prose, e.g. `"Jacobi"`. */
+  name: string;
+  /** Mean wall time of a training step (ms). */
+  msPerStep: number;
+  /** Mean time of the forward + adjoint solves in a step (ms). */
+  solveMsPerStep: number;
+  /** Mean CG iterations per forward solve. */
+  itersPerSolve: number;
+}
+
+/**
+ * Which preconditioner makes a training step faster, with the numbers:
+ * step time, solve time and iterations per solve of both.
+ *
+ * @example
+ * ```ts
+ * import { amgComparisonSentence } from "./_findings_pinn.ts";
+ * const s = amgComparisonSentence(
+ *   { name: "Jacobi", msPerStep: 90, solveMsPerStep: 60, itersPerSolve: 100 },
+ *   { name: "AMG", msPerStep: 45, solveMsPerStep: 15, itersPerSolve: 6 },
+ * );
+ * console.assert(s.startsWith("AMG makes a training step faster"));
+ * ```
+ */
+export function amgComparisonSentence(current: StepCost, amg: StepCost): string {
+  const f = (v: number) => v.toFixed(1);
+  const solves = `the solves take ${f(amg.solveMsPerStep)} ms per step with ${amg.name} ` +
+    `against ${f(current.solveMsPerStep)} ms with ${current.name}`;
+  const its = `${amg.itersPerSolve.toFixed(1)} CG iterations per forward solve against ` +
+    `${current.itersPerSolve.toFixed(1)}`;
+  if (amg.msPerStep < current.msPerStep) {
+    return `${amg.name} makes a training step faster: ${f(amg.msPerStep)} ms against ` +
+      `${f(current.msPerStep)} ms with ${current.name} ` +
+      `(${(current.msPerStep / amg.msPerStep).toFixed(2)}× faster), with ${its}; ${solves}.`;
+  }
+  const why = amg.itersPerSolve < current.itersPerSolve
+    ? `although ${amg.name} needs fewer iterations (${its}): they do not pay for its cycles`
+    : `and ${amg.name} does not even save iterations (${its})`;
+  return `${current.name} keeps a training step faster: ${f(current.msPerStep)} ms against ` +
+    `${f(amg.msPerStep)} ms with ${amg.name} ` +
+    `(${(amg.msPerStep / current.msPerStep).toFixed(2)}× slower), ${why}; ${solves}.`;
+}

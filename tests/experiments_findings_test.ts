@@ -2,11 +2,22 @@
 import assert from "node:assert/strict";
 import {
   adjointCostSentence,
+  amgComparisonSentence,
   errorLocationSentence,
   iterationTrendSentence,
   recoveryVerdict,
   rmsWhere,
 } from "../scripts/_findings_pinn.ts";
+import {
+  availabilitySentence,
+  duration,
+  gradientCheckSentence,
+  iterationTargetSentence,
+  lossesSentence,
+  reuseSentence,
+  speedClause,
+  times,
+} from "../scripts/_findings_amg.ts";
 import {
   digitsLost,
   fdBullet,
@@ -396,4 +407,105 @@ Deno.test("machine facts and metric names", () => {
     value: 1,
   }]);
   assert.throws(() => humanTable({ b: 1 }, {}), /Cannot name metric "b"/);
+});
+
+Deno.test("pinn: amgComparisonSentence() names the faster preconditioner, every branch", () => {
+  const jacobi = { name: "Jacobi", msPerStep: 90, solveMsPerStep: 60, itersPerSolve: 100 };
+  const amg = { name: "AMG", msPerStep: 45, solveMsPerStep: 15, itersPerSolve: 6 };
+  const faster = amgComparisonSentence(jacobi, amg);
+  assert.match(faster, /^AMG makes a training step faster: 45\.0 ms against 90\.0 ms with Jacobi/);
+  assert.match(
+    faster,
+    /\(2\.00× faster\), with 6\.0 CG iterations per forward solve against 100\.0/,
+  );
+  assert.match(
+    faster,
+    /the solves take 15\.0 ms per step with AMG against 60\.0 ms with Jacobi\.$/,
+  );
+  // The committed quick run: fewer iterations, yet slower.
+  const slower = amgComparisonSentence(
+    { name: "Jacobi", msPerStep: 18.5, solveMsPerStep: 8.2, itersPerSolve: 69.8 },
+    { name: "AMG", msPerStep: 20.7, solveMsPerStep: 9.8, itersPerSolve: 7 },
+  );
+  assert.match(slower, /^Jacobi keeps a training step faster: 18\.5 ms against 20\.7 ms with AMG/);
+  assert.match(slower, /\(1\.12× slower\), although AMG needs fewer iterations/);
+  assert.match(slower, /they do not pay for its cycles/);
+  const noSaving = amgComparisonSentence(jacobi, { ...amg, msPerStep: 100, itersPerSolve: 120 });
+  assert.match(noSaving, /and AMG does not even save iterations/);
+});
+
+Deno.test("amg: number formats, target, speed and availability rules, both branches", () => {
+  assert.equal(times(2.345), "2.3×");
+  assert.equal(times(23.4), "23×");
+  assert.equal(duration(0.95), "0.95 ms");
+  assert.equal(duration(830.4), "830 ms");
+  assert.equal(duration(6130), "6.1 s");
+  assert.equal(duration(150_000), "2.5 min");
+  assert.equal(duration(NaN), "—");
+  const met = iterationTargetSentence({ forward: 9, adjoint: 9, target: 12, n: 1e6 });
+  assert.equal(
+    met,
+    "AMG-PCG takes 9 forward and 9 adjoint iterations at n = 1,000,000, which meets the " +
+      "target of at most 12",
+  );
+  const missed = iterationTargetSentence({ forward: 9, adjoint: 13, target: 12 });
+  assert.match(missed, /adjoint iterations, which misses the target of at most 12$/);
+  assert.equal(speedClause(1000, 2300, "PyAMG"), "2.3× faster than PyAMG (1.0 s vs 2.3 s)");
+  assert.equal(speedClause(3000, 2000, "PyAMG"), "1.5× slower than PyAMG (3.0 s vs 2.0 s)");
+  assert.equal(speedClause(1000, NaN, "JAX"), undefined);
+  assert.match(availabilitySentence("JAX", "0.10.2", ""), /^JAX 0\.10\.2 ran/);
+  assert.equal(
+    availabilitySentence("JAX", undefined, "skipped with --skip-jax"),
+    "JAX was not available (skipped with --skip-jax); its comparison is skipped.",
+  );
+});
+
+Deno.test("amg: reuseSentence() meets, misses and reverses the target", () => {
+  const base = { updateMs: 700, setupMs: 1300, target: 3 };
+  const meets = reuseSentence({ ...base, reuseMs: 100, freshMs: 400 });
+  assert.match(meets, /is 4\.0× cheaper than a fresh setup \+ solve \(400 ms\), which meets/);
+  assert.match(meets, /the update itself takes 700 ms against 1\.3 s for a setup, 1\.9× less/);
+  const short = reuseSentence({ ...base, reuseMs: 2900, freshMs: 3500 });
+  assert.match(short, /is only 1\.2× cheaper than a fresh setup \+ solve \(3\.5 s\), short of/);
+  assert.match(short, /the solve, which the update does not shorten, dominates/);
+  const worse = reuseSentence({ ...base, reuseMs: 3600, freshMs: 3000 });
+  assert.match(worse, /is 1\.2× more expensive than a fresh setup/);
+});
+
+Deno.test("amg: lossesSentence() lists every loss, or says there is none", () => {
+  const rows = [
+    {
+      name: "nos6",
+      amg: { ms: 51, its: 8, ok: true },
+      ic0: { ms: 6, its: 31, ok: true },
+      pyamg: { ms: 42, its: 7, ok: true },
+    },
+    { name: "jump", amg: { ms: 700, its: 9, ok: true }, ic0: { ms: 2800, its: 500, ok: true } },
+    { name: "hard", amg: { ms: 900, its: 5000, ok: false }, ic0: { ms: 100, its: 80, ok: false } },
+  ];
+  const s = lossesSentence(rows);
+  assert.match(s, /^AMG-PCG loses on 2 of 3 problems — /);
+  assert.match(
+    s,
+    /nos6: IC\(0\) is faster \(6\.0 ms vs 51 ms\), PyAMG is faster \(42 ms vs 51 ms\), PyAMG needs fewer iterations \(7 vs 8\)/,
+  );
+  // An unconverged competitor never counts as a win over AMG.
+  assert.match(s, /; hard: AMG-PCG did not converge\.$/);
+  assert.ok(!s.includes("jump"));
+  assert.equal(
+    lossesSentence([rows[1]!]),
+    "AMG-PCG is the fastest and needs the fewest iterations on the one problem of the table.",
+  );
+});
+
+Deno.test("amg: gradientCheckSentence() within and beyond the tolerance", () => {
+  assert.equal(
+    gradientCheckSentence(9.1e-14, 1e-8),
+    "The gradients through AMG-PCG equal the unpreconditioned ones: largest relative " +
+      "difference 9.1e-14, within 1e-8.",
+  );
+  assert.match(
+    gradientCheckSentence(3e-6, 1e-8),
+    /differ from the unpreconditioned ones by 3\.0e-6/,
+  );
 });

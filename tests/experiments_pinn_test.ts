@@ -38,6 +38,46 @@ Deno.test("pinn run({quick}) writes its report and recovers κ below 15% error",
     for (const key of ["msNetwork", "msAssembly", "msForwardSolve", "msAdjointSolve"]) {
       assert.ok((metrics[key] as number) > 0, `${key} = ${metrics[key]}`);
     }
+    // Jacobi vs AMG in the training loop: both ran, AMG with a kept hierarchy that took new
+    // values every step and needs far fewer CG iterations; the sentence names the faster one.
+    assert.equal(metrics.preconditioner, "jacobi");
+    assert.equal(metrics.compareSteps, 10);
+    const jacIts = metrics.compareJacobiIterationsPerSolve as number;
+    const amgIts = metrics.compareAmgIterationsPerSolve as number;
+    assert.ok(amgIts > 0 && amgIts < jacIts / 3, `AMG ${amgIts} vs Jacobi ${jacIts} its/solve`);
+    assert.ok((metrics.compareAmgUpdateMsPerStep as number) > 0, "the hierarchy was refreshed");
+    assert.ok((metrics.compareAmgSetupMs as number) > 0);
+    assert.ok((metrics.compareAmgLevels as number) >= 2);
+    const amgMs = metrics.compareAmgMsPerStep as number;
+    const jacMs = metrics.compareJacobiMsPerStep as number;
+    assert.ok(amgMs > 0 && jacMs > 0);
+    assert.equal(metrics.compareAmgFaster, amgMs < jacMs);
+    const text: string = json.text.join("\n");
+    assert.match(
+      text,
+      amgMs < jacMs ? /AMG makes a training step faster/ : /Jacobi keeps a training step faster/,
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("pinn run({precond: amg}) trains through AMG-PCG with one kept hierarchy", async () => {
+  const out = await Deno.makeTempDir({ prefix: "gradsolve-pinn-amg-" });
+  try {
+    const { metrics } = await run({
+      quick: true,
+      out,
+      seed: 0,
+      precond: "amg",
+      steps: 120,
+      compareSteps: 0,
+    });
+    assert.equal(metrics.preconditioner, "amg");
+    assert.equal(metrics.compareSteps, undefined);
+    // A few AMG-PCG iterations per solve, and training makes progress.
+    assert.ok((metrics.meanForwardIterations as number) < 15, `${metrics.meanForwardIterations}`);
+    assert.ok((metrics.kappaRelError as number) < (metrics.kappaInitialError as number));
   } finally {
     await Deno.remove(out, { recursive: true });
   }

@@ -1,0 +1,181 @@
+/**
+ * Finding rules of the AMG benchmark report (`bench_amg.ts`, report `amg`):
+ * each turns the run's numbers into the sentence the report prints, so that
+ * no sentence says what its data contradict. Both branches of every rule
+ * are tested in `tests/experiments_findings_test.ts`.
+ *
+ * @module
+ */
+
+/** `2.3×` with two significant digits (three from 10× up). */
+export function times(ratio: number): string {
+  if (!Number.isFinite(ratio)) return String(ratio);
+  return `${ratio >= 10 ? ratio.toFixed(0) : ratio.toPrecision(2)}×`;
+}
+
+/** Milliseconds for prose: `830 ms`, `1.3 s`, `2.0 min`. */
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms)) return "—";
+  if (ms < 1000) return `${ms < 10 ? ms.toPrecision(2) : ms.toFixed(0)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toPrecision(2)} s`;
+  return `${(ms / 60_000).toPrecision(2)} min`;
+}
+
+/**
+ * The headline iteration target: forward and adjoint AMG-PCG iterations
+ * against the target (≤ `target` both).
+ *
+ * @example
+ * ```ts
+ * import { iterationTargetSentence } from "./_findings_amg.ts";
+ * const s = iterationTargetSentence({ forward: 9, adjoint: 9, target: 12, n: 1e6 });
+ * console.assert(s.includes("meets the target"));
+ * ```
+ */
+export function iterationTargetSentence(
+  r: { forward: number; adjoint: number; target: number; n?: number },
+): string {
+  const head = `AMG-PCG takes ${r.forward} forward and ${r.adjoint} adjoint iterations` +
+    (r.n === undefined ? "" : ` at n = ${r.n.toLocaleString("en")}`);
+  return r.forward <= r.target && r.adjoint <= r.target
+    ? `${head}, which meets the target of at most ${r.target}`
+    : `${head}, which misses the target of at most ${r.target}`;
+}
+
+/**
+ * One comparison of wall times as a clause: `"2.3× faster than PyAMG
+ * (1.2 s vs 2.8 s)"` or `"1.5× slower than …"`; `undefined` when the other
+ * side was not measured.
+ *
+ * @example
+ * ```ts
+ * import { speedClause } from "./_findings_amg.ts";
+ * console.assert(speedClause(1000, 2300, "PyAMG") === "2.3× faster than PyAMG (1.0 s vs 2.3 s)");
+ * console.assert(speedClause(3000, 2000, "PyAMG")!.startsWith("1.5× slower"));
+ * ```
+ */
+export function speedClause(oursMs: number, theirsMs: number, name: string): string | undefined {
+  if (!(oursMs > 0) || !(theirsMs > 0)) return undefined;
+  const numbers = `(${duration(oursMs)} vs ${duration(theirsMs)})`;
+  return theirsMs >= oursMs
+    ? `${times(theirsMs / oursMs)} faster than ${name} ${numbers}`
+    : `${times(oursMs / theirsMs)} slower than ${name} ${numbers}`;
+}
+
+/**
+ * The setup-reuse verdict: a value update plus re-solve against a fresh
+ * setup plus solve, with the target ratio (fresh / reuse ≥ `target`).
+ *
+ * @example
+ * ```ts
+ * import { reuseSentence } from "./_findings_amg.ts";
+ * const s = reuseSentence({ reuseMs: 1000, freshMs: 1500, updateMs: 400, setupMs: 900, target: 3 });
+ * console.assert(s.includes("short of the target"));
+ * ```
+ */
+export function reuseSentence(
+  r: { reuseMs: number; freshMs: number; updateMs: number; setupMs: number; target: number },
+): string {
+  const ratio = r.freshMs / r.reuseMs;
+  const parts = `(the update itself takes ${duration(r.updateMs)} against ${
+    duration(r.setupMs)
+  } for a setup, ${times(r.setupMs / r.updateMs)} less)`;
+  if (ratio >= r.target) {
+    return `Reusing the hierarchy (value update + solve, ${duration(r.reuseMs)}) is ` +
+      `${times(ratio)} cheaper than a fresh setup + solve (${duration(r.freshMs)}), ` +
+      `which meets the target of ${r.target}× ${parts}.`;
+  }
+  const how = ratio >= 1
+    ? `only ${times(ratio)} cheaper than`
+    : `${times(1 / ratio)} more expensive than`;
+  return `Reusing the hierarchy (value update + solve, ${duration(r.reuseMs)}) is ${how} a ` +
+    `fresh setup + solve (${duration(r.freshMs)}), short of the target of ${r.target}×: the ` +
+    `solve, which the update does not shorten, dominates ${parts}.`;
+}
+
+/** One problem of the comparison table, as {@linkcode lossesSentence} reads it. */
+export interface ProblemOutcome {
+  /** Problem name. */
+  name: string;
+  /** AMG-PCG: setup + forward + backward milliseconds, forward iterations, both solves converged. */
+  amg: { ms: number; its: number; ok: boolean };
+  /** IC(0)-PCG, when it ran. */
+  ic0?: { ms: number; its: number; ok: boolean };
+  /** PyAMG, when it ran. */
+  pyamg?: { ms: number; its: number; ok: boolean };
+}
+
+/**
+ * The problems where AMG-PCG loses, said plainly: slower in total time than
+ * a converged competitor, more forward iterations than one, or not
+ * converged. When it loses nowhere, says so.
+ *
+ * @example
+ * ```ts
+ * import { lossesSentence } from "./_findings_amg.ts";
+ * const s = lossesSentence([{ name: "nos6", amg: { ms: 51, its: 8, ok: true },
+ *   ic0: { ms: 6, its: 31, ok: true } }]);
+ * console.assert(s.includes("nos6: IC(0) is faster (6.0 ms vs 51 ms)"));
+ * ```
+ */
+export function lossesSentence(rows: readonly ProblemOutcome[]): string {
+  const losses: string[] = [];
+  for (const r of rows) {
+    const why: string[] = [];
+    if (!r.amg.ok) why.push("AMG-PCG did not converge");
+    for (const [label, other] of [["IC(0)", r.ic0], ["PyAMG", r.pyamg]] as const) {
+      if (!other || !other.ok) continue;
+      if (other.ms < r.amg.ms) {
+        why.push(`${label} is faster (${duration(other.ms)} vs ${duration(r.amg.ms)})`);
+      }
+      if (other.its < r.amg.its) {
+        why.push(`${label} needs fewer iterations (${other.its} vs ${r.amg.its})`);
+      }
+    }
+    if (why.length > 0) losses.push(`${r.name}: ${why.join(", ")}`);
+  }
+  if (losses.length === 0) {
+    return `AMG-PCG is the fastest and needs the fewest iterations on ${
+      rows.length === 1 ? "the one problem" : `all ${rows.length} problems`
+    } of the table.`;
+  }
+  return `AMG-PCG loses on ${losses.length} of ${rows.length} problems — ${losses.join("; ")}.`;
+}
+
+/**
+ * The gradient check: AMG-preconditioned against unpreconditioned
+ * gradients (largest relative difference) within a tolerance.
+ *
+ * @example
+ * ```ts
+ * import { gradientCheckSentence } from "./_findings_amg.ts";
+ * console.assert(gradientCheckSentence(3e-11, 1e-8).startsWith("The gradients through AMG-PCG equal"));
+ * ```
+ */
+export function gradientCheckSentence(relDiff: number, tol: number): string {
+  const d = relDiff.toExponential(1);
+  return relDiff <= tol
+    ? `The gradients through AMG-PCG equal the unpreconditioned ones: largest relative ` +
+      `difference ${d}, within ${tol.toExponential(0)}.`
+    : `The gradients through AMG-PCG differ from the unpreconditioned ones by ${d} ` +
+      `(relative), more than ${tol.toExponential(0)}.`;
+}
+
+/**
+ * Whether a comparison ran: names what was measured, or why it was skipped.
+ *
+ * @example
+ * ```ts
+ * import { availabilitySentence } from "./_findings_amg.ts";
+ * console.assert(availabilitySentence("JAX", undefined, "not installed").includes("skipped"));
+ * ```
+ */
+export function availabilitySentence(
+  name: string,
+  version: string | undefined,
+  reason: string,
+): string {
+  return version !== undefined
+    ? `${name} ${version} ran, in the Python subprocess, interleaved with our runs.`
+    : `${name} was not available (${reason}); its comparison is skipped.`;
+}
