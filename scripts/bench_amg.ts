@@ -157,7 +157,7 @@ interface Problem {
 }
 
 function tableProblems(quick: boolean): Problem[] {
-  const n2 = quick ? 64 : 500, n3 = quick ? 16 : 64;
+  const n2 = quick ? 64 : 500, n3 = quick ? 16 : 100;
   return [
     { name: `3-D Poisson ${n3}³`, kind: "7-point Laplacian", build: () => poisson3d(n3) },
     {
@@ -172,7 +172,7 @@ function tableProblems(quick: boolean): Problem[] {
     },
     ...SPD_MATRICES.map((name) => ({
       name,
-      kind: "SPD matrix (shared/data/matrices)",
+      kind: "SPD, shared/data/matrices",
       build: async () => (await readMatrixMarket(new URL(`${name}.mtx`, MATRICES))).matrix,
     })),
   ];
@@ -991,7 +991,15 @@ interface PartRow {
 /** Horizontal bars split into setup / forward / backward (stacked), one row per method. */
 function stackedBars(
   rows: PartRow[],
-  o: { methods: string[]; groups?: string[]; xLabel: string; width: number; height: number },
+  o: {
+    methods: string[];
+    groups?: string[];
+    xLabel: string;
+    width: number;
+    height: number;
+    /** Bars longer than this are cut there (their total is still written). */
+    cap?: number;
+  },
 ): string {
   const totals = new Map<string, number>();
   for (const r of rows) {
@@ -1003,6 +1011,10 @@ function stackedBars(
     return { group, method, value };
   });
   const faceted = o.groups !== undefined;
+  const longest = Math.max(...labels.map((l) => l.value));
+  const cap = o.cap !== undefined && longest > o.cap ? o.cap : undefined;
+  const text = (d: { value: number }) =>
+    cap !== undefined && d.value > cap ? `${d.value.toPrecision(3)} ▸` : d.value.toPrecision(3);
   return renderPlot({
     width: o.width,
     height: o.height,
@@ -1010,7 +1022,13 @@ function stackedBars(
     marginRight: faceted ? 180 : 60,
     marginBottom: 45,
     style: PLOT_STYLE,
-    x: { label: o.xLabel, grid: true, labelAnchor: "center", labelArrow: "none" },
+    x: {
+      label: o.xLabel,
+      grid: true,
+      labelAnchor: "center",
+      labelArrow: "none",
+      ...(cap !== undefined ? { domain: [0, cap] } : {}),
+    },
     y: { domain: o.methods, label: null },
     ...(faceted ? { fy: { domain: o.groups, label: null, axis: "right" } } : {}),
     color: { domain: [...PARTS], range: PALETTE.slice(0, 3), legend: true },
@@ -1023,12 +1041,13 @@ function stackedBars(
           fill: "part",
           order: [...PARTS],
           ...(faceted ? { fy: "group" } : {}),
+          clip: true,
         }),
       ),
       Plot.text(labels, {
         y: "method",
-        x: "value",
-        text: (d: { value: number }) => d.value.toPrecision(3),
+        x: (d: { value: number }) => (cap !== undefined ? Math.min(d.value, cap) : d.value),
+        text,
         textAnchor: "start",
         dx: 4,
         ...(faceted ? { fy: "group" } : {}),
@@ -1094,7 +1113,7 @@ function loadAverage(): string {
 
 function its(r: PhaseRun | undefined): string {
   if (!r) return "—";
-  const adj = Number.isFinite(r.bwdIts) ? ` / ${r.bwdIts}` : "";
+  const adj = Number.isFinite(r.bwdIts) ? `/${r.bwdIts}` : "";
   return `${r.fwdIts}${adj}${r.ok ? "" : " ✗"}`;
 }
 
@@ -1104,7 +1123,7 @@ function ms(v: number): number | null {
 
 /** A ratio cell: `null` (shown as —) where either side did not run. */
 function ratio(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
+  return Number.isFinite(v) ? Number(v.toPrecision(3)) : null;
 }
 
 async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
@@ -1139,7 +1158,7 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
   };
   const clauses = [
     speedClause(oursMed.total, pyMed?.total ?? NaN, "PyAMG SA"),
-    speedClause(jaxPairTotal, jaxTotal, "unpreconditioned JAX CG"),
+    speedClause(jaxPairTotal, jaxTotal, "unpreconditioned JAX CG in the same round"),
   ].filter((c): c is string => c !== undefined);
   const reuseMed = {
     setupMs: median(reuse.map((r) => r.setupMs)),
@@ -1301,7 +1320,7 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
       ms(pyMed.fwdMs),
       ms(pyMed.bwdMs),
       ms(pyMed.total),
-      pyRatio,
+      ratio(pyRatio),
       `${py[0].levels} levels, op. complexity ${py[0].oc.toFixed(2)}; CPU/wall ${
         pyMed.cpu.toFixed(2)
       }`,
@@ -1315,7 +1334,7 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
       ms(jax.fwdMs),
       ms(jax.bwdMs),
       ms(jaxTotal),
-      jaxRatio,
+      ratio(jaxRatio),
       `one run; compile ${duration(jax.compileMs)} not counted; CPU/wall ${
         (jax.cpuMs / jaxTotal).toFixed(2)
       }; ratio against our run of the same round`,
@@ -1328,14 +1347,14 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
     ms(icHead.ms),
     null,
     ms(icHead.setupMs + icHead.ms),
-    (icHead.setupMs + icHead.ms) / (oursMed.setupMs + oursMed.fwdMs),
+    ratio((icHead.setupMs + icHead.ms) / (oursMed.setupMs + oursMed.fwdMs)),
     "ratio against AMG-PCG setup + forward" + (icHead.shift > 0 ? `; shift ${icHead.shift}` : ""),
   ]);
   report.table({
     columns: [
       "method",
       "setup (ms)",
-      "iterations fwd / adj",
+      "iterations fwd/adj",
       "forward (ms)",
       "backward (ms)",
       "total (ms)",
@@ -1439,13 +1458,15 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
       methods: ["AMG-PCG (ours)", "IC(0)-PCG", "PyAMG SA"],
       groups: table.map((r) => r.name),
       xLabel: "time relative to AMG-PCG's total on the same problem",
+      cap: 5,
       width: 900,
       height: 95 + 3 * 20 * table.length,
     }),
   ], {
     caption: `Where the time goes: setup, forward solve, backward (adjoint solve + gradient). ` +
       `Top: ${headName} in seconds (JAX has no setup; IC(0) ran forward only). Bottom: each ` +
-      "problem of the table, relative to AMG-PCG's total there (1 = AMG-PCG's time).",
+      "problem of the table, relative to AMG-PCG's total there (1 = AMG-PCG's time); a bar " +
+      "longer than 5 is cut at 5 (▸), its total written beside it.",
     data: { headline: headParts, table: tableParts },
   });
 
@@ -1485,7 +1506,6 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
     columns: [
       "problem",
       "n",
-      "levels / op. cx AMG · PyAMG",
       "AMG its",
       "AMG ms",
       "IC(0) its",
@@ -1498,8 +1518,6 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
     rows: table.map((r) => [
       r.name,
       r.n,
-      `${r.amgInfo.levels} / ${r.amgInfo.operatorComplexity.toFixed(2)}` +
-      (r.pyamg ? ` · ${r.pyamg.levels} / ${r.pyamg.oc.toFixed(2)}` : ""),
       its(r.amg),
       ms(total(r.amg)),
       r.ic0 ? its(r.ic0) : r.ic0Note,
@@ -1515,6 +1533,23 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
       "✗: not converged). Time ratios > 1: AMG-PCG is faster.",
   });
   report.text(`**Where AMG loses.** ${losses}`);
+  report.table(
+    table.map((r) => ({
+      problem: r.name,
+      kind: r.kind,
+      n: r.n,
+      nnz: r.nnz,
+      "AMG levels": r.amgInfo.levels,
+      "AMG op.cx": Number(r.amgInfo.operatorComplexity.toFixed(2)),
+      "AMG setup ms": ms(r.amg.setupMs),
+      "PyAMG levels": r.pyamg ? r.pyamg.levels : null,
+      "PyAMG op.cx": r.pyamg ? Number(r.pyamg.oc.toFixed(2)) : null,
+      "PyAMG setup ms": r.pyamg ? ms(r.pyamg.setupMs) : null,
+    })),
+    {
+      caption: "The problems and the two hierarchies (op.cx: operator complexity Σ nnz_l / nnz_0)",
+    },
+  );
   const problems = [headName, ...table.map((r) => r.name)];
   const points: IterationPoint[] = [
     { problem: headName, method: METHODS[0], its: ours[0].fwdIts, converged: ours[0].ok },
@@ -1583,8 +1618,8 @@ if (import.meta.main) {
       "3-D Poisson, anisotropic, jump-coefficient and real SPD matrices. PyAMG and JAX run in " +
       "a Python subprocess (--python) and are skipped when they cannot be imported.",
     duration: {
-      quick: "25 s",
-      full: "8 min (JAX alone about 2.5 min)",
+      quick: "5 s",
+      full: "5 min (JAX alone 1.5 to 2 min)",
       machine: REFERENCE_MACHINE,
     },
     writes: "OUT/amg.html, OUT/amg.json and OUT/index.html (OUT = --out, default reports)",
@@ -1608,7 +1643,7 @@ if (import.meta.main) {
     },
     skipJax: {
       type: "boolean",
-      description: "skip the JAX comparison (about 2.5 min of a full run)",
+      description: "skip the JAX comparison (1.5 to 2 min of a full run)",
     },
   }, async ({ python, rounds, maxIter, grid, skipJax, ...args }) => {
     if (args.backend !== "cpu") {

@@ -35,13 +35,13 @@ function metric(json: ReportJson, key: string): unknown {
   return row?.[1];
 }
 
-/** Forward iterations of a method in a row of the table over problems ("7 / 7" cells). */
+/** Forward iterations of a method in a row of the table over problems ("7/7" cells). */
 function rowIterations(json: ReportJson, problem: string, column: string): number {
   const table = json.tables.find((t) => t.caption.startsWith("Iterations (forward / adjoint)"));
   assert.ok(table, "no table over problems");
   const row = table.rows.find((r) => String(r[0]).startsWith(problem));
   assert.ok(row, `no row ${problem}`);
-  return Number(String(row[table.columns.indexOf(column)]).split(" / ")[0]);
+  return Number(String(row[table.columns.indexOf(column)]).split("/")[0]);
 }
 
 Deno.test("anisotropic2d() and jump2d() build the documented SPD stencils", () => {
