@@ -17,7 +17,8 @@ export function times(ratio: number): string {
 export function duration(ms: number): string {
   if (!Number.isFinite(ms)) return "—";
   if (ms < 1000) return `${ms < 10 ? ms.toPrecision(2) : ms.toFixed(0)} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toPrecision(2)} s`;
+  if (ms < 10_000) return `${(ms / 1000).toPrecision(2)} s`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(0)} s`;
   return `${(ms / 60_000).toPrecision(2)} min`;
 }
 
@@ -43,23 +44,51 @@ export function iterationTargetSentence(
 }
 
 /**
- * One comparison of wall times as a clause: `"2.3× faster than PyAMG
- * (1.2 s vs 2.8 s)"` or `"1.5× slower than …"`; `undefined` when the other
- * side was not measured.
+ * One comparison as a clause, from the ratio of their time to ours (taken
+ * within a round): `"2.3× faster than PyAMG (detail)"` or `"1.5× slower
+ * than …"`; `undefined` when the other side was not measured.
  *
  * @example
  * ```ts
  * import { speedClause } from "./_findings_amg.ts";
- * console.assert(speedClause(1000, 2300, "PyAMG") === "2.3× faster than PyAMG (1.0 s vs 2.3 s)");
- * console.assert(speedClause(3000, 2000, "PyAMG")!.startsWith("1.5× slower"));
+ * console.assert(speedClause(2.3, "PyAMG", "one round") === "2.3× faster than PyAMG (one round)");
+ * console.assert(speedClause(2 / 3, "PyAMG")!.startsWith("1.5× slower"));
  * ```
  */
-export function speedClause(oursMs: number, theirsMs: number, name: string): string | undefined {
-  if (!(oursMs > 0) || !(theirsMs > 0)) return undefined;
-  const numbers = `(${duration(oursMs)} vs ${duration(theirsMs)})`;
-  return theirsMs >= oursMs
-    ? `${times(theirsMs / oursMs)} faster than ${name} ${numbers}`
-    : `${times(oursMs / theirsMs)} slower than ${name} ${numbers}`;
+export function speedClause(
+  theirsOverOurs: number,
+  name: string,
+  detail?: string,
+): string | undefined {
+  const r = theirsOverOurs;
+  if (!(r > 0 && r < Infinity)) return undefined;
+  const d = detail ? ` (${detail})` : "";
+  return r >= 1 ? `${times(r)} faster than ${name}${d}` : `${times(1 / r)} slower than ${name}${d}`;
+}
+
+/**
+ * The detail of an interleaved comparison: the median of the per-round
+ * ratios and their range, or the two times of a single round.
+ *
+ * @example
+ * ```ts
+ * import { roundsDetail } from "./_findings_amg.ts";
+ * console.assert(roundsDetail([1.2, 1.01, 1.6], "PyAMG") ===
+ *   "median over 3 interleaved rounds; PyAMG / ours per round 1.01 to 1.6");
+ * console.assert(roundsDetail([2], "PyAMG", { ours: 1000, theirs: 2000 }) === "2.0 s vs 1.0 s");
+ * ```
+ */
+export function roundsDetail(
+  ratios: readonly number[],
+  name: string,
+  single?: { ours: number; theirs: number },
+): string {
+  if (ratios.length === 1 && single) {
+    return `${duration(single.theirs)} vs ${duration(single.ours)}`;
+  }
+  const f = (v: number) => String(Number(v.toPrecision(3)));
+  return `median over ${ratios.length} interleaved rounds; ${name} / ours per round ` +
+    `${f(Math.min(...ratios))} to ${f(Math.max(...ratios))}`;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   iterationTargetSentence,
   lossesSentence,
   reuseSentence,
+  roundsDetail,
   speedClause,
   times,
 } from "../scripts/_findings_amg.ts";
@@ -442,6 +443,7 @@ Deno.test("amg: number formats, target, speed and availability rules, both branc
   assert.equal(duration(6130), "6.1 s");
   assert.equal(duration(150_000), "2.5 min");
   assert.equal(duration(NaN), "—");
+  assert.equal(duration(103_724), "104 s");
   const met = iterationTargetSentence({ forward: 9, adjoint: 9, target: 12, n: 1e6 });
   assert.equal(
     met,
@@ -450,9 +452,15 @@ Deno.test("amg: number formats, target, speed and availability rules, both branc
   );
   const missed = iterationTargetSentence({ forward: 9, adjoint: 13, target: 12 });
   assert.match(missed, /adjoint iterations, which misses the target of at most 12$/);
-  assert.equal(speedClause(1000, 2300, "PyAMG"), "2.3× faster than PyAMG (1.0 s vs 2.3 s)");
-  assert.equal(speedClause(3000, 2000, "PyAMG"), "1.5× slower than PyAMG (3.0 s vs 2.0 s)");
-  assert.equal(speedClause(1000, NaN, "JAX"), undefined);
+  assert.equal(speedClause(2.3, "PyAMG", "one round"), "2.3× faster than PyAMG (one round)");
+  assert.equal(speedClause(2 / 3, "PyAMG"), "1.5× slower than PyAMG");
+  assert.equal(speedClause(17.94, "JAX CG"), "18× faster than JAX CG");
+  assert.equal(speedClause(NaN, "JAX"), undefined);
+  assert.equal(
+    roundsDetail([1.01, 1.26, 1.61], "PyAMG"),
+    "median over 3 interleaved rounds; PyAMG / ours per round 1.01 to 1.61",
+  );
+  assert.equal(roundsDetail([0.4], "PyAMG", { ours: 221, theirs: 88.5 }), "89 ms vs 221 ms");
   assert.match(availabilitySentence("JAX", "0.10.2", ""), /^JAX 0\.10\.2 ran/);
   assert.equal(
     availabilitySentence("JAX", undefined, "skipped with --skip-jax"),
