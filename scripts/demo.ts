@@ -39,6 +39,7 @@ const EXPERIMENTS: readonly Experiment[] = [
   { name: "memory", load: () => import("./memory.ts") },
   { name: "unrolled_learning", load: () => import("./unrolled_learning.ts") },
   { name: "bench", load: () => import("./bench.ts") },
+  { name: "amg", load: () => import("./bench_amg.ts") },
 ];
 
 const USAGE = "Usage: deno run -A scripts/demo.ts [--out DIR] [--seed 0] " +
