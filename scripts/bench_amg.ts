@@ -976,8 +976,8 @@ function iterationDots(points: IterationPoint[], problems: string[]): string {
         Math.max(...shown.map((p) => p.its), ticks[ticks.length - 1] ?? 10) * 1.25,
       ],
     },
-    color: { domain: [...METHODS], range: PALETTE.slice(0, 3), legend: true },
-    symbol: { domain: [...METHODS], range: [...SYMBOLS] },
+    color: { domain: [...METHODS], range: PALETTE.slice(0, 3) },
+    symbol: { domain: [...METHODS], range: [...SYMBOLS], legend: true },
     marks,
   });
 }
@@ -1045,12 +1045,23 @@ function stackedBars(
           clip: true,
         }),
       ),
-      Plot.text(labels, {
+      Plot.text(labels.filter((d) => cap === undefined || d.value <= cap), {
         y: "method",
-        x: (d: { value: number }) => (cap !== undefined ? Math.min(d.value, cap) : d.value),
+        x: "value",
         text,
         textAnchor: "start",
         dx: 4,
+        ...(faceted ? { fy: "group" } : {}),
+      }),
+      // A cut bar carries its total inside its end.
+      Plot.text(labels.filter((d) => cap !== undefined && d.value > cap), {
+        y: "method",
+        x: () => cap,
+        text,
+        textAnchor: "end",
+        dx: -4,
+        fill: "white",
+        fontWeight: "bold",
         ...(faceted ? { fy: "group" } : {}),
       }),
       Plot.ruleX([0]),
@@ -1478,7 +1489,7 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
     caption: `Where the time goes: setup, forward solve, backward (adjoint solve + gradient). ` +
       `Top: ${headName} in seconds (JAX has no setup; IC(0) ran forward only). Bottom: each ` +
       "problem of the table, relative to AMG-PCG's total there (1 = AMG-PCG's time); a bar " +
-      "longer than 5 is cut at 5 (▸), its total written beside it.",
+      "longer than 5 is cut at 5 (▸), its total written inside its end.",
     data: { headline: headParts, table: tableParts },
   });
 
