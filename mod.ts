@@ -23,6 +23,8 @@
  * @module
  */
 
+export { type MaybePromise, then } from "./lib/maybe_promise.ts";
+
 // Errors
 export {
   FactorizationError,
@@ -69,6 +71,7 @@ export {
   type CycleFactory,
   type CycleOutcome,
   type CycleRunner,
+  type DriverPolicy,
   failureReason,
   type IterationStep,
   KrylovColumns,
@@ -78,6 +81,7 @@ export {
   type KrylovProblem,
   type KrylovSolveOptions,
   runKrylov,
+  runKrylovAsync,
   singleColumnCycle,
 } from "./lib/linalg/krylov.ts";
 export type { CycleStatus, KrylovOps } from "./lib/linalg/krylov_ops.ts";

@@ -9,6 +9,7 @@
 
 import { customVjp, customVjpAsync, type CustomVjpStep } from "../autodiff/custom.ts";
 import { Tensor } from "../autodiff/tensor.ts";
+import { type MaybePromise, then } from "../maybe_promise.ts";
 import { ShapeError } from "../errors.ts";
 import { ConvergenceError } from "../linalg/result.ts";
 import type { KrylovOptions } from "../linalg/options.ts";
@@ -94,13 +95,6 @@ export const cpuBackend: NumericBackend = {
     return { x: r.X, results: r.columns, solved: r.solved };
   },
 };
-
-type MaybePromise<T> = T | Promise<T>;
-
-/** `f(v)`, after `v` resolves when it is a promise: one code path for sync and async nodes. */
-function then<T, U>(v: MaybePromise<T>, f: (t: T) => MaybePromise<U>): MaybePromise<U> {
-  return v instanceof Promise ? v.then(f) : f(v);
-}
 
 /**
  * `x = A⁻¹b` as one node with inputs `[b, ...θ]`, on any numeric backend.

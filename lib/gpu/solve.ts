@@ -16,19 +16,11 @@
  * @module
  */
 
-import { checkKrylovInput, failureReason } from "../linalg/krylov.ts";
-import { trueResidual } from "../linalg/residual.ts";
+import { checkKrylovInput, type CycleFactory, runKrylovAsync } from "../linalg/krylov.ts";
+import type { CycleStatus } from "../linalg/krylov_ops.ts";
 import { transposeOperator } from "../linalg/operator.ts";
-import { norm2 } from "../linalg/vector.ts";
 import { FactorizationError, ShapeError } from "../errors.ts";
-import {
-  enforcePolicy,
-  type FailurePolicy,
-  makeResult,
-  reasonMessage,
-  type SolveReason,
-  type SolveResult,
-} from "../linalg/result.ts";
+import { enforcePolicy, type FailurePolicy, type SolveResult } from "../linalg/result.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
 import {
   type AmgInfo,
@@ -134,16 +126,25 @@ export interface GpuSolveResult extends SolveResult {
   readonly device: string;
 }
 
-/** A refinement step must shrink the true residual at least this much, else it stagnates. */
-const MIN_REDUCTION = 0.5;
-
-/** The reason of an inner float32 solve's failure: the one classifier, plus the GPU's stagnation code. */
-function innerReason(code: InnerCode): SolveReason {
-  if (code === "stagnation") return "diverged-stagnation";
-  if (code === "breakdown" || code === "indefinite" || code === "non-finite") {
-    return failureReason(code, 0, 1, true)!;
+/**
+ * The cycle status of an inner float32 solve. Stopping at float32's floor
+ * (`stagnation`) is what the float64 refinement is for: like a converged
+ * inner solve, the driver refines again while the true residual keeps
+ * halving.
+ */
+function cycleStatus(code: InnerCode): CycleStatus {
+  switch (code) {
+    case "converged":
+    case "stagnation":
+      return "converged";
+    case "breakdown":
+    case "indefinite":
+    case "non-finite":
+    case "max-iterations":
+      return code;
+    default:
+      return "max-iterations";
   }
-  return "diverged-max-iterations";
 }
 
 function inverseDiagonal(A: CsrMatrix, jacobi: boolean): Float32Array<ArrayBuffer> {
@@ -418,80 +419,47 @@ export class GpuSolver implements Disposable {
     const op = this.transposed ? transposeOperator(A) : A;
     // The one configuration: the same validation and defaults as every CPU solve.
     const { preconditioner: _named, ...shared } = options;
-    const input = checkKrylovInput(method, op, b, shared);
-    const { n, rtol, atol, maxIter } = input;
     const precName = options.preconditioner ?? "none";
     const innerRtol = options.innerRtol ?? 1e-5;
     const maxRefinements = options.maxRefinements ?? 10;
-    const bn = norm2(b);
-    const tol = Math.max(rtol * bn, atol);
-    const x = options.x0 ? Float64Array.from(options.x0) : new Float64Array(n);
-    const r = new Float64Array(n);
-    let rn = trueResidual(op, b, x, r);
-    const history: number[] = [bn > 0 ? rn / bn : rn];
-    const innerIterations: number[] = [];
     const clock: InnerClock = { record: 0, submit: 0, wait: 0 };
-    let readbacks = 0, iterations = 0;
-    let reason: SolveReason | undefined;
-    if (rn > tol) {
-      const solver = this.#kernels;
-      const xNew = new Float64Array(n), rNew = new Float64Array(n), rhs = new Float64Array(n);
-      for (let solves = 0; reason === undefined; solves++) {
-        if (solves > maxRefinements) {
-          reason = "diverged-stagnation";
-          break;
+    const innerIterations: number[] = [];
+    let readbacks = 0;
+    const kernels = this.#kernels;
+    // The GPU's cycle for the one driver (runKrylovAsync): a float32 solve of the true residual
+    // scaled to unit norm, its correction added in float64. The driver confirms on the float64
+    // residual, refines (another cycle) while each one at least halves it, keeps the best
+    // iterate, classifies and builds the result: iterative refinement is its restart loop.
+    const cycle: CycleFactory = (_A, input, tol) => {
+      const rhs = new Float64Array(input.n);
+      return async (columns, X, R, rnorm) => {
+        if (innerIterations.length > maxRefinements) {
+          columns.stop(0, "stagnation");
+          return;
         }
-        if (iterations >= maxIter) {
-          reason = "diverged-max-iterations";
-          break;
-        }
-        for (let i = 0; i < n; i++) rhs[i] = r[i] / rn;
-        const innerTol = Math.min(0.5, Math.max(innerRtol, (0.5 * tol) / rn));
-        const inner = await solver.run(rhs, innerTol, maxIter - iterations, clock);
-        iterations += inner.iterations;
+        const rn = rnorm[0];
+        for (let i = 0; i < rhs.length; i++) rhs[i] = R[i] / rn;
+        const innerTol = Math.min(0.5, Math.max(innerRtol, (0.5 * tol[0]) / rn));
+        const budget = columns.maxIter - columns.iterations[0];
+        const inner = await kernels.run(rhs, innerTol, budget, clock);
+        columns.iterations[0] += inner.iterations;
         readbacks += inner.readbacks;
         innerIterations.push(inner.iterations);
-        for (const h of inner.history) history.push((h * rn) / (bn > 0 ? bn : 1));
-        for (let i = 0; i < n; i++) xNew[i] = x[i] + rn * inner.x[i];
-        const rnNew = trueResidual(op, b, xNew, rNew);
-        const improved = rnNew < rn; // false for NaN
-        if (improved) {
-          x.set(xNew);
-          r.set(rNew);
-        }
-        const progress = improved && rnNew <= MIN_REDUCTION * rn;
-        if (improved) rn = rnNew;
-        if (rn <= tol) break;
-        // An inner solve that stopped at float32's floor (stagnation) is what refinement is for:
-        // go on while the float64 residual keeps falling.
-        if (
-          inner.code !== "converged" && inner.code !== "max-iterations" &&
-          inner.code !== "stagnation"
-        ) {
-          reason = innerReason(inner.code);
-        } else if (!progress) {
-          reason = inner.code === "max-iterations" && iterations >= maxIter
-            ? "diverged-max-iterations"
-            : "diverged-stagnation";
-        }
-      }
-    }
-    if (rn <= tol) reason = bn > 0 && rn <= rtol * bn ? "converged-rtol" : "converged-atol";
-    const finalReason = reason as SolveReason;
+        for (const h of inner.history) columns.record(0, h * rn);
+        const d = inner.x;
+        for (let i = 0; i < X.length; i++) X[i] += rn * d[i];
+        columns.stop(0, cycleStatus(inner.code));
+      };
+    };
+    const [r] = await runKrylovAsync(method, op, b, 1, { ...shared, onFailure: "return" }, cycle, {
+      keepBest: true,
+    });
     const refinements = Math.max(0, innerIterations.length - 1);
     const result: GpuSolveResult = {
-      ...makeResult({
-        x,
-        reason: finalReason,
-        iterations,
-        relativeResidual: bn > 0 ? rn / bn : rn,
-        residualNorm: rn,
-        residualHistory: history,
-        method,
-        preconditioner: precName,
-        message: `${reasonMessage(finalReason)} (float32 GPU solves: ${innerIterations.length}, ` +
-          `refinements: ${refinements}, read-backs: ${readbacks})`,
-      }),
+      ...r,
+      preconditioner: precName,
+      message: `${r.message} (float32 GPU solves: ${innerIterations.length}, ` +
+        `refinements: ${refinements}, read-backs: ${readbacks})`,
       readbacks,
       refinements,
       innerIterations,

@@ -32,6 +32,7 @@ import {
   type SolveResult,
 } from "./result.ts";
 import { assertFiniteVector, norm2, unitScale } from "./vector.ts";
+import { type MaybePromise, then } from "../maybe_promise.ts";
 
 /**
  * The iterative methods.
@@ -299,7 +300,7 @@ export type CycleRunner = (
   X: Float64Array,
   R: Float64Array,
   rnorm: Float64Array,
-) => void;
+) => void | Promise<void>;
 
 /**
  * What a single-column cycle reports back.
@@ -444,6 +445,8 @@ export function failureReason(
       return "diverged-indefinite";
     case "non-finite":
       return "diverged-non-finite";
+    case "stagnation":
+      return "diverged-stagnation";
   }
 }
 
@@ -491,6 +494,69 @@ export function runKrylov(
   options: KrylovOptions,
   cycles: CycleFactory,
 ): SolveResult[] {
+  return drive(method, A, B, k, options, cycles, {}) as SolveResult[];
+}
+
+/**
+ * How the driver treats a backend's cycles. `keepBest`: when a cycle leaves
+ * a column's true residual larger than it found it (a float32 correction
+ * can), the column goes back to the iterate it started from, so the result
+ * is the best iterate seen.
+ *
+ * @category Solvers
+ */
+export interface DriverPolicy {
+  /** Undo a cycle that made a column's true residual larger. @default {false} */
+  readonly keepBest?: boolean;
+}
+
+/**
+ * {@linkcode runKrylov} for asynchronous cycles (the GPU's float32 solves):
+ * the same driver text, awaiting each cycle.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CsrMatrix, runKrylovAsync } from "@gradsolve/gradsolve";
+ * // A toy asynchronous cycle: one exact step x ← x + r/4 for A = 4I.
+ * const A = CsrMatrix.fromDense([[4, 0], [0, 4]]);
+ * const [r] = await runKrylovAsync("cg", A, Float64Array.of(4, 8), 1, {}, () =>
+ *   async (columns, X, R) => {
+ *     for (let i = 0; i < X.length; i++) X[i] += R[i] / 4;
+ *     columns.iterations[0]++;
+ *     columns.stop(0, "converged");
+ *   });
+ * assert.deepEqual(Array.from(r.x), [1, 2]);
+ * ```
+ *
+ * @category Solvers
+ */
+export function runKrylovAsync(
+  method: SolveMethod,
+  A: LinearOperator,
+  B: Float64Array,
+  k: number,
+  options: KrylovOptions,
+  cycles: CycleFactory,
+  policy: DriverPolicy = {},
+): Promise<SolveResult[]> {
+  try {
+    return Promise.resolve(drive(method, A, B, k, options, cycles, policy));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** The one driver text, for sync and async cycles alike. */
+function drive(
+  method: SolveMethod,
+  A: LinearOperator,
+  B: Float64Array,
+  k: number,
+  options: KrylovOptions,
+  cycles: CycleFactory,
+  policy: DriverPolicy,
+): MaybePromise<SolveResult[]> {
   const input = checkKrylovInput(method, A, B, options, k);
   const { n, rtol, maxIter } = input;
   const precName = input.preconditioner?.name ?? "none";
@@ -519,7 +585,6 @@ export function runKrylov(
     for (let i = 0; i < n; i++) x[i] = X[i * k + j] * scale[j];
     return x;
   };
-  const runCycle = cycles(A, input, tol);
   const R = new Float64Array(n * k), rnorm = new Float64Array(k);
   const reasons: (SolveReason | undefined)[] = new Array(k).fill(undefined);
   const lastRestartNorm = new Float64Array(k);
@@ -542,23 +607,31 @@ export function runKrylov(
       lastRestartNorm[j] = rnorm[j];
     }
   }
-  while (columns.anyActive()) {
-    cycleColumns.length = 0;
-    for (let j = 0; j < k; j++) if (columns.active[j]) cycleColumns.push(j);
-    runCycle(columns, X, R, rnorm);
+  const runCycle = columns.anyActive() ? cycles(A, input, tol) : undefined;
+  const saved = policy.keepBest
+    ? { X: new Float64Array(n * k), norms: new Float64Array(k) }
+    : undefined;
+
+  // After a cycle: confirm on the true residual, classify, or go again from it.
+  const decide = () => {
     blockResidual(A, Bs, X, R, k, rnorm, col);
+    if (saved) {
+      let undone = false;
+      for (const j of cycleColumns) {
+        if (!(rnorm[j] <= saved.norms[j])) {
+          for (let i = 0; i < n; i++) X[i * k + j] = saved.X[i * k + j];
+          undone = true;
+        }
+      }
+      if (undone) blockResidual(A, Bs, X, R, k, rnorm, col);
+    }
     for (const j of cycleColumns) {
       const rn = rnorm[j];
       if (rn <= tol[j]) reasons[j] = convergedReason[j];
       else if (!(rn < Infinity)) reasons[j] = "diverged-non-finite";
       else {
         const stagnated = rn > STAGNATION_FACTOR * lastRestartNorm[j];
-        const why = failureReason(
-          columns.status[j],
-          columns.iterations[j],
-          maxIter,
-          stagnated,
-        );
+        const why = failureReason(columns.status[j], columns.iterations[j], maxIter, stagnated);
         if (why) reasons[j] = why;
         else {
           if (columns.status[j] === "converged") lastRestartNorm[j] = rn;
@@ -566,27 +639,43 @@ export function runKrylov(
         }
       }
     }
-  }
-  const results: SolveResult[] = [];
-  for (let j = 0; j < k; j++) {
-    const x = new Float64Array(n);
-    for (let i = 0; i < n; i++) x[i] = X[i * k + j] * scale[j];
-    const rn = rnorm[j];
-    results.push(enforcePolicy(
-      makeResult({
-        x,
-        reason: reasons[j]!,
-        iterations: columns.iterations[j],
-        relativeResidual: bnorm[j] === 0 ? rn : rn / bnorm[j],
-        residualNorm: rn * scale[j],
-        residualHistory: columns.history[j],
-        method,
-        preconditioner: precName,
-      }),
-      options.onFailure ?? "throw",
-    ));
-  }
-  return results;
+  };
+  const loop = (): MaybePromise<void> => {
+    if (!columns.anyActive()) return;
+    cycleColumns.length = 0;
+    for (let j = 0; j < k; j++) if (columns.active[j]) cycleColumns.push(j);
+    if (saved) {
+      saved.X.set(X);
+      saved.norms.set(rnorm);
+    }
+    return then(runCycle!(columns, X, R, rnorm), () => {
+      decide();
+      return loop();
+    });
+  };
+  const finish = (): SolveResult[] => {
+    const results: SolveResult[] = [];
+    for (let j = 0; j < k; j++) {
+      const x = new Float64Array(n);
+      for (let i = 0; i < n; i++) x[i] = X[i * k + j] * scale[j];
+      const rn = rnorm[j];
+      results.push(enforcePolicy(
+        makeResult({
+          x,
+          reason: reasons[j]!,
+          iterations: columns.iterations[j],
+          relativeResidual: bnorm[j] === 0 ? rn : rn / bnorm[j],
+          residualNorm: rn * scale[j],
+          residualHistory: columns.history[j],
+          method,
+          preconditioner: precName,
+        }),
+        options.onFailure ?? "throw",
+      ));
+    }
+    return results;
+  };
+  return then(loop(), finish);
 }
 
 /** `R ← B − A X` for k columns; `norms[j] ← ‖R[:, j]‖₂`. `tmp` has length n. */

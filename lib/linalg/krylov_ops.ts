@@ -29,8 +29,9 @@
 /**
  * How one column's cycle ended: its estimate met the tolerance
  * (`converged`), GMRES reached its restart length (`restart`), the budget
- * was spent (`max-iterations`), the callback asked to stop (`stopped`), or a
- * failure. The driver then decides on the true residual.
+ * was spent (`max-iterations`), the callback asked to stop (`stopped`), a
+ * backend's refinement made no more progress (`stagnation`), or a failure.
+ * The driver then decides on the true residual.
  *
  * @category Solvers
  */
@@ -41,7 +42,8 @@ export type CycleStatus =
   | "stopped"
   | "breakdown"
   | "indefinite"
-  | "non-finite";
+  | "non-finite"
+  | "stagnation";
 
 /**
  * The operations of {@linkcode cgMethod} and {@linkcode bicgstabMethod}.
