@@ -27,8 +27,10 @@ export interface RunInfo {
   /** Operating system and CPU architecture, e.g. `"linux x86_64"`. */
   platform: string;
   /**
-   * Whether tracked files differed from `commit` (`git status --porcelain
-   * --untracked-files=no` printed something); `null` when git cannot be run.
+   * Whether tracked files outside `reports/` differed from `commit` (`git
+   * status --porcelain --untracked-files=no` printed something for them: the
+   * code that ran was not the commit's); generated reports being rewritten
+   * do not count. `null` when git cannot be run.
    */
   dirty: boolean | null;
   /** The command line that started the process, e.g. `"deno run -A scripts/pinn.ts --quick"`. */
@@ -70,7 +72,14 @@ async function gitCommit(): Promise<string> {
 }
 
 async function gitDirty(): Promise<boolean | null> {
-  const status = await git(["status", "--porcelain", "--untracked-files=no"]);
+  const status = await git([
+    "status",
+    "--porcelain",
+    "--untracked-files=no",
+    "--",
+    ".",
+    ":(exclude)reports",
+  ]);
   return status === undefined ? null : status.trim() !== "";
 }
 
