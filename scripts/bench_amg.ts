@@ -13,7 +13,7 @@
  * - the headline: 2-D Poisson with n = 10⁶, rtol 1e-8;
  * - setup reuse: a value update of a kept hierarchy + solve vs a fresh setup + solve;
  * - a table over problems: 3-D Poisson, anisotropic (ε = 1e-3), jump
- *   coefficients (10⁴) and the SPD matrices of shared/data/matrices;
+ *   coefficients (10⁴) and the SPD matrices of tests/data/matrices;
  * - a gradient check: AMG-preconditioned gradients against unpreconditioned ones.
  *
  * ```
@@ -95,7 +95,7 @@ export const ITERATION_TARGET = 12;
 export const REUSE_TARGET = 3;
 /** Tolerance of the gradient check (AMG against unpreconditioned). */
 export const GRADIENT_TOLERANCE = 1e-8;
-const MATRICES = new URL("../../shared/data/matrices/", import.meta.url);
+const MATRICES = new URL("../tests/data/matrices/", import.meta.url);
 const SPD_MATRICES = ["bcsstk01", "nos6", "1138_bus", "Laplace3D10", "bcsstk16"];
 
 function log(message: string): void {
@@ -173,7 +173,7 @@ function tableProblems(quick: boolean): Problem[] {
     },
     ...SPD_MATRICES.map((name) => ({
       name,
-      kind: "SPD, shared/data/matrices",
+      kind: "SPD, tests/data/matrices",
       build: async () => (await readMatrixMarket(new URL(`${name}.mtx`, MATRICES))).matrix,
     })),
   ];
