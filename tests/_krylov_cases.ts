@@ -101,3 +101,19 @@ export function maxAbs(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]));
   return d;
 }
+
+/** Asserts `max|a − b| ≤ tol · max|b|`, naming `what` and the error in the message. */
+export function assertClose(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  tol: number,
+  what = "values",
+): void {
+  if (a.length !== b.length) throw new Error(`${what}: length ${a.length} vs ${b.length}`);
+  let d = 0, s = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  if (!(d <= tol * s)) throw new Error(`${what}: max error ${d} (scale ${s}, tol ${tol})`);
+}

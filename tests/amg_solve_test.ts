@@ -18,16 +18,9 @@ import { solve, solveWithInfo } from "../lib/diff/solve.ts";
 import { solveAsyncWithInfo } from "../lib/diff/solve_async.ts";
 import { convectionDiffusion2d, poisson2d } from "../lib/sparse/generators.ts";
 import { formatMatrixMarket, formatMatrixMarketVector } from "../lib/sparse/matrix_market.ts";
-import { randomVector } from "./_krylov_cases.ts";
+import { assertClose, randomVector } from "./_krylov_cases.ts";
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
-  let d = 0, s = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  assert.ok(d <= tol * s, `${what}: max error ${d} (scale ${s})`);
-};
+const close = assertClose;
 
 const P = poisson2d(24);
 const n = P.shape[0];

@@ -5,16 +5,10 @@ import { gpuSolve, GpuSolver } from "../lib/gpu/solve.ts";
 import { denseSolve, denseSolveTranspose } from "../lib/linalg/dense.ts";
 import { ShapeError } from "../lib/errors.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
-import { convectionDiffusion, poisson, randomVector } from "./_krylov_cases.ts";
+import { assertClose, convectionDiffusion, poisson, randomVector } from "./_krylov_cases.ts";
 import { noGpu, withGpu } from "./_gpu.ts";
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => {
-  let d = 0, s = 0;
-  for (let i = 0; i < b.length; i++) {
-    (d = Math.max(d, Math.abs(a[i] - b[i]))), (s = Math.max(s, Math.abs(b[i])));
-  }
-  assert.ok(d <= tol * s, `max error ${d} (scale ${s})`);
-};
+const close = assertClose;
 
 Deno.test({
   name: "GpuSolver: one setup serves many right-hand sides, value updates and the transpose",

@@ -8,16 +8,9 @@ import { LinearSolver } from "../lib/linalg/linear_solver.ts";
 import type { PreconditionerName } from "../lib/linalg/preconditioner.ts";
 import type { SolveMethod } from "../lib/linalg/result.ts";
 import { convectionDiffusion2d, poisson2d } from "../lib/sparse/generators.ts";
-import { randomVector } from "./_krylov_cases.ts";
+import { assertClose, randomVector } from "./_krylov_cases.ts";
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
-  let d = 0, s = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  assert.ok(d <= tol * s, `${what}: max error ${d} (scale ${s})`);
-};
+const close = assertClose;
 
 const S = poisson2d(24);
 const N = convectionDiffusion2d(24, 24, { wind: [1, 0.5] });
