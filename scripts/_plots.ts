@@ -1,19 +1,19 @@
 /**
  * Figure helpers the experiment scripts need beyond `lib/report/plots.ts`:
- * bars with their values and room above them for the labels, and line plots
- * whose series are told apart by dash and marker as well as colour, so that
- * coinciding series stay visible.
+ * bars with their values and room above them for the labels, and the
+ * library's line plot with series told apart by dash and width as well as
+ * colour and marker, so that coinciding series stay visible.
  *
  * @module
  */
 
 import * as Plot from "@observablehq/plot";
-import type { PlotFigure } from "../lib/report/plots.ts";
+import { PALETTE } from "../lib/display/palette.ts";
+import { linePlot, type PlotFigure } from "../lib/report/plots.ts";
 import { formatNumber } from "../lib/report/format_number.ts";
 import { renderPlot } from "../lib/report/render_plot.ts";
 
 const STYLE = { fontSize: "12px", overflow: "visible" } as const;
-const COLORS = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2"];
 
 /** Options of {@linkcode valueBars}. */
 export interface ValueBarsOptions {
@@ -37,9 +37,10 @@ export interface ValueBarsOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { valueBars } from "./_plots.ts";
  * const fig = valueBars({ labels: ["a", "b"], values: [1, 2], xLabel: "part", yLabel: "ms" });
- * console.assert(fig.svg.includes("<svg"));
+ * assert.ok(fig.svg.includes("<svg"));
  * ```
  */
 export function valueBars(options: ValueBarsOptions): PlotFigure {
@@ -60,7 +61,7 @@ export function valueBars(options: ValueBarsOptions): PlotFigure {
       tickFormat: (d: number) => formatNumber(d, 3),
     },
     marks: [
-      Plot.barY(rows, { x: "label", y: "value", fill: COLORS[0] }),
+      Plot.barY(rows, { x: "label", y: "value", fill: PALETTE[0] }),
       Plot.text(rows, {
         x: "label",
         y: "value",
@@ -107,98 +108,34 @@ export interface DistinctLinesOptions {
   height?: number;
 }
 
-const DASHES = ["none", "6,3", "2,3", "8,3,2,3", "1,4", "10,4"];
-const SYMBOLS = ["circle", "square", "triangle", "diamond", "cross", "star"] as const;
+const DASHES = ["solid", "dashed", "dotted", "dashdot", "longdash"] as const;
 
 /**
- * Line plot in which series differ in dash pattern and marker shape as well
- * as colour, drawn semi-transparent with the first series on top, so a
- * series that coincides with another stays visible. The legend shows the
- * marker shapes.
+ * The library's `linePlot` with series told apart by dash pattern and width
+ * as well as colour and marker: earlier series are drawn wider underneath,
+ * later ones dashed and thinner on top, so a series that coincides with
+ * another stays visible.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { distinctLines } from "./_plots.ts";
  * const fig = distinctLines({
  *   series: [{ name: "a", x: [1, 2], y: [1, 2] }, { name: "b", x: [1, 2], y: [1, 2] }],
  *   xLabel: "x", yLabel: "y",
  * });
- * console.assert(fig.svg.includes("stroke-dasharray"));
+ * assert.ok(fig.svg.includes("stroke-dasharray"));
  * ```
  */
 export function distinctLines(options: DistinctLinesOptions): PlotFigure {
-  const { series, logX = false, logY = false } = options;
-  const notes: string[] = [];
-  let dropped = 0;
-  const rows: { series: string; x: number; y: number }[] = [];
-  for (const s of series) {
-    for (let i = 0; i < s.x.length; i++) {
-      const x = s.x[i]!, y = s.y[i]!;
-      if ((logX && !(x > 0)) || (logY && !(y > 0)) || !Number.isFinite(x) || !Number.isFinite(y)) {
-        dropped++;
-        continue;
-      }
-      rows.push({ series: s.name, x, y });
-    }
-  }
-  if (dropped > 0) notes.push(`${dropped} point(s) that a log axis cannot show were omitted`);
-  const names = series.map((s) => s.name);
-  const colour = (i: number) => COLORS[i % COLORS.length]!;
-  // Earlier series are drawn first and wider, later ones dashed and thinner on top, and the
-  // hollow markers grow with the index: coinciding series show as a line inside a wider one
-  // and as concentric markers.
-  const marks: Plot.Markish[] = [];
-  const k = series.length;
-  for (let i = 0; i < k; i++) {
-    const data = rows.filter((r) => r.series === names[i]);
-    marks.push(
-      Plot.line(data, {
-        x: "x",
-        y: "y",
-        stroke: "series",
-        strokeWidth: 1.4 + 1.6 * (k - 1 - i),
-        strokeDasharray: DASHES[i % DASHES.length],
-      }),
-    );
-  }
-  for (let i = 0; i < k; i++) {
-    const data = rows.filter((r) => r.series === names[i]);
-    if (data.length > 40) continue;
-    marks.push(
-      Plot.dot(data, { x: "x", y: "y", stroke: "series", r: 3.5 + 2 * i, symbol: "series" }),
-    );
-  }
-  const ticks = (log: boolean, values: number[]) => {
-    if (!log) return { tickFormat: (d: number) => formatNumber(d, 3) };
-    const decades = Math.max(...values) / Math.min(...values) >= 10;
-    return {
-      type: "log" as const,
-      tickFormat: (d: number) => (!decades || isDecade(d) ? formatNumber(d, 3) : ""),
-    };
-  };
-  const svg = renderPlot({
-    width: options.width ?? 640,
-    height: options.height ?? 400,
-    marginLeft: 60,
-    marginBottom: 40,
-    style: STYLE,
-    ...(options.title === undefined ? {} : { title: options.title }),
-    x: { label: options.xLabel, grid: true, ...ticks(logX, rows.map((r) => r.x)) },
-    y: { label: options.yLabel, grid: true, ...ticks(logY, rows.map((r) => r.y)) },
-    symbol: { legend: true, domain: names, range: names.map((_, i) => SYMBOLS[i % 6]) },
-    color: { domain: names, range: names.map((_, i) => colour(i)) },
-    marks,
+  const k = options.series.length;
+  return linePlot({
+    ...options,
+    markers: "all",
+    series: options.series.map((s, i) => ({
+      ...s,
+      dash: DASHES[i % DASHES.length],
+      strokeWidth: 1.4 + 1.6 * (k - 1 - i),
+    })),
   });
-  return {
-    svg,
-    data: {
-      series: series.map((s) => ({ name: s.name, x: Array.from(s.x), y: Array.from(s.y) })),
-    },
-    notes,
-  };
-}
-
-function isDecade(d: number): boolean {
-  const e = Math.round(Math.log10(d));
-  return Math.abs(d / 10 ** e - 1) < 1e-9;
 }

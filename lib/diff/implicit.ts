@@ -9,6 +9,7 @@
 
 import { customVjp, customVjpAsync, type CustomVjpStep } from "../autodiff/custom.ts";
 import { Tensor } from "../autodiff/tensor.ts";
+import { transposedPreconditioner } from "../linalg/preconditioner.ts";
 import { type MaybePromise, then } from "../maybe_promise.ts";
 import { ShapeError } from "../errors.ts";
 import { ConvergenceError } from "../linalg/result.ts";
@@ -16,7 +17,7 @@ import type { KrylovOptions } from "../linalg/options.ts";
 import type { Preconditioner } from "../linalg/preconditioner.ts";
 import type { SolveMethod, SolveResult } from "../linalg/result.ts";
 import { blockSolve, numericSolve, type NumericSolveOptions } from "../linalg/numeric_solve.ts";
-import { transposed } from "./preconditioning.ts";
+
 import type { SolveInfo } from "./solve_info.ts";
 import type { System } from "./system.ts";
 
@@ -157,7 +158,7 @@ export function implicitSolve(
             );
           }
           // λ = A⁻ᵀ x̄ (same method and backend, transposed preconditioner; x̄ = 0 costs no solve).
-          const Mt = M && transposed(M);
+          const Mt = M && transposedPreconditioner(M);
           return then(implicitSolve(sys.transpose(), g, Mt, "adjoint", ctx, backend), (lam) => // b̄ = λ;  θ̄ = −(∂(A x)/∂θ)ᵀ λ  (sparse: Ā[k] = −λ[row k]·x[col k], in float64).
           [needs[0] ? lam : null, ...sys.paramCotangents(lam, out, needs.slice(1))]);
         },

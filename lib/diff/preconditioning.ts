@@ -13,11 +13,7 @@ import { vjp } from "../autodiff/transforms.ts";
 import { ShapeError } from "../errors.ts";
 import { preconditioner as buildPreconditioner } from "../linalg/build_preconditioner.ts";
 import type { AmgOptions, AmgPreconditioner } from "../linalg/amg/mod.ts";
-import {
-  type Preconditioner,
-  type PreconditionerName,
-  transposedPreconditioner,
-} from "../linalg/preconditioner.ts";
+import type { Preconditioner, PreconditionerName } from "../linalg/preconditioner.ts";
 import type { System } from "./system.ts";
 
 /**
@@ -65,9 +61,6 @@ export function isDifferentiable(
 ): p is DifferentiablePreconditioner {
   return typeof p === "object" && "params" in p;
 }
-
-/** `M⁻ᵀ` of a numeric preconditioner (itself when symmetric): the linalg view. */
-export const transposed: (M: Preconditioner) => Preconditioner = transposedPreconditioner;
 
 /** The numeric form of a differentiable preconditioner (transpose via its vjp). */
 function numericOf(P: DifferentiablePreconditioner, n: number): Preconditioner {

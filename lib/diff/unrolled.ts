@@ -15,7 +15,7 @@ import { scalar, Tensor } from "../autodiff/tensor.ts";
 import { bicgstabMethod } from "../linalg/bicgstab.ts";
 import { cgMethod } from "../linalg/cg.ts";
 import { failureReason, KrylovColumns } from "../linalg/krylov.ts";
-import type { Preconditioner } from "../linalg/preconditioner.ts";
+import { type Preconditioner, transposedPreconditioner } from "../linalg/preconditioner.ts";
 import { trueResidual } from "../linalg/residual.ts";
 import {
   enforcePolicy,
@@ -26,7 +26,7 @@ import {
 } from "../linalg/result.ts";
 import { norm2, unitScale } from "../linalg/vector.ts";
 import { TapeKrylovOps, type TensorPreconditioner } from "./tape_ops.ts";
-import { type DifferentiablePreconditioner, transposed } from "./preconditioning.ts";
+import type { DifferentiablePreconditioner } from "./preconditioning.ts";
 import type { System } from "./system.ts";
 
 export type { TensorPreconditioner };
@@ -38,7 +38,7 @@ export function constantPreconditioner(M: Preconditioner): TensorPreconditioner 
     M.apply(r.data, z);
     return {
       value: new Tensor(z, r.shape),
-      backward: (g) => [constantPreconditioner(transposed(M))(g)],
+      backward: (g) => [constantPreconditioner(transposedPreconditioner(M))(g)],
     };
   });
   return (r) => op(r);

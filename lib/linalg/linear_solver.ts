@@ -60,6 +60,8 @@ interface StateParts {
   named: PreconditionerName | undefined;
   factors: Factorization | undefined;
   transposed: boolean;
+  /** The operator the Krylov methods apply: A, or Aᵀ built once per value set. */
+  op: CsrMatrix;
 }
 
 function setup(A: CsrMatrix, options: LinearSolverOptions): StateParts {
@@ -76,7 +78,7 @@ function setup(A: CsrMatrix, options: LinearSolverOptions): StateParts {
   if (method === "direct") factors = factorize(A);
   else if (named !== undefined) M = build(named, A, options);
   else M = spec as Preconditioner;
-  return { A, method, options, M, named, factors, transposed: false };
+  return { A, method, options, M, named, factors, transposed: false, op: A };
 }
 
 function build(
@@ -159,8 +161,7 @@ export class LinearSolver {
       });
     }
     const { preconditioner: _p, amg: _a, method: _m, ...krylov } = opts;
-    const op = s.transposed ? s.A.transpose() : s.A;
-    return krylovSolve(op, b, {
+    return krylovSolve(s.op, b, {
       ...krylov,
       method: s.method as KrylovMethod,
       ...(s.M ? { preconditioner: s.M } : {}),
@@ -183,8 +184,7 @@ export class LinearSolver {
       return out;
     }
     const { preconditioner: _p, amg: _a, method: _m, ...krylov } = { ...s.options, ...overrides };
-    const op = s.transposed ? s.A.transpose() : s.A;
-    return krylovBlockSolve(s.method as KrylovMethod, op, B, k, {
+    return krylovBlockSolve(s.method as KrylovMethod, s.op, B, k, {
       ...krylov,
       ...(s.M ? { preconditioner: s.M } : {}),
     });
@@ -202,6 +202,7 @@ export class LinearSolver {
       ...s,
       M: s.M && transposedPreconditioner(s.M),
       transposed: !s.transposed,
+      op: s.A.transpose(),
     }, this);
   }
 
@@ -230,10 +231,12 @@ export class LinearSolver {
     else if (isAmgState(M)) M.update(A.values);
     else if (s.named !== undefined) M = build(s.named, A, s.options);
     s.A = A;
+    s.op = A;
     s.M = M;
     if (this.#transpose) {
       const t = this.#transpose.#s;
       t.A = A;
+      t.op = A.transpose();
       t.factors = s.factors;
       t.M = M && transposedPreconditioner(M);
     }
