@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { anisotropic2d, jump2d, METRIC_NAMES } from "../scripts/bench_amg.ts";
+import { jump2d, METRIC_NAMES } from "../scripts/bench_amg.ts";
+import { anisotropic2d } from "../lib/sparse/generators.ts";
 
 interface ReportJson {
   name: string;
@@ -45,7 +46,7 @@ function rowIterations(json: ReportJson, problem: string, column: string): numbe
 }
 
 Deno.test("anisotropic2d() and jump2d() build the documented SPD stencils", () => {
-  const A = anisotropic2d(5, 1e-3);
+  const A = anisotropic2d(5, 5, 1e-3);
   assert.ok(A.symmetric);
   assert.equal(A.get(12, 12), 2.002);
   assert.equal(A.get(12, 11), -1e-3);

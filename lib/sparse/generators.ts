@@ -62,6 +62,32 @@ export function poisson2d(nx: number, ny: number = nx): CsrMatrix {
 }
 
 /**
+ * Anisotropic 2-D diffusion `−ε u_xx − u_yy` on an `nx × ny` grid (5-point,
+ * Dirichlet, unscaled): couplings `−ε` along x, `−1` along y, diagonal
+ * `2ε + 2`. The standard hard case of aggregation AMG for small ε: the
+ * x-couplings are weak and coarsening must follow y. Throws `RangeError`
+ * unless ε is finite and > 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { anisotropic2d } from "@gradsolve/gradsolve";
+ * const A = anisotropic2d(4, 4, 1e-3);
+ * assert.equal(A.get(5, 4), -1e-3);
+ * assert.equal(A.get(5, 1), -1);
+ * assert.equal(A.get(5, 5), 2.002);
+ * ```
+ *
+ * @category Sparse
+ */
+export function anisotropic2d(nx: number, ny: number, eps: number): CsrMatrix {
+  if (!(eps > 0 && eps < Infinity)) {
+    throw new RangeError(`anisotropic2d: eps must be finite and > 0, got ${eps}`);
+  }
+  return gridMatrix("anisotropic2d", [nx, ny], [-eps, -1], [-eps, -1], 2 * eps + 2);
+}
+
+/**
  * 3-D Poisson matrix on an `nx × ny × nz` grid of interior nodes: the
  * 7-point stencil with diagonal 6 and off-diagonals −1 (unscaled,
  * Dirichlet), row `(k·ny + j)·nx + i`.

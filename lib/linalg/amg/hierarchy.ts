@@ -27,6 +27,7 @@ import {
 import { type SmootherState, smootherState } from "./smoothers.ts";
 import { spectralRadius } from "./spectral_radius.ts";
 import { amalgamate, strengthGraph } from "./strength.ts";
+import { filteredMatrix, type FilterPattern, filterPattern } from "./filter.ts";
 import { tentativeProlongator } from "./tentative.ts";
 
 /** What carries one level to the next. */
@@ -47,6 +48,11 @@ export interface AmgTransfer {
   readonly fullRank: boolean;
   /** Symbolic prolongator smoothing (SA with `prolongationSmoothing: "jacobi"`). */
   readonly smoothing: ProlongatorPattern | undefined;
+  /**
+   * The filtered matrix that smooths P (`prolongationFilter`, when it drops
+   * an entry): its pattern, and its values (re-filtered on update).
+   */
+  readonly filter: { readonly pattern: FilterPattern; readonly matrix: CsrMatrix } | undefined;
   /** Symbolic Ruge–Stüben interpolation (`coarsening: "rs"`). */
   readonly rs: RugeStubenTransfer | undefined;
   /** Patterns of the Galerkin product `Pᵀ A P`. */
@@ -133,7 +139,7 @@ export function buildHierarchy(A0: CsrMatrix, opts: ResolvedAmgOptions): AmgHier
     if (!last) {
       transfer = opts.coarsening === "rs"
         ? rsTransfer(A, symmetric, opts)
-        : saTransfer(A, B, k, blockSize, symmetric, opts);
+        : saTransfer(A, B, k, blockSize, symmetric, opts, levels.length);
       if (transfer && !(transfer.P.shape[1] > 0 && transfer.P.shape[1] < n)) transfer = undefined;
     }
     if (!transfer) {
@@ -141,7 +147,7 @@ export function buildHierarchy(A0: CsrMatrix, opts: ResolvedAmgOptions): AmgHier
       break;
     }
     const full: AmgLevel = { ...level, transfer };
-    const coarse = transferNumeric(full, undefined);
+    const coarse = transferNumeric(full, undefined, opts);
     levels.push(full);
     A = coarse;
     if (transfer.coarseNullspace) {
@@ -161,14 +167,25 @@ function saTransfer(
   blockSize: number,
   symmetric: boolean,
   opts: ResolvedAmgOptions,
+  level: number,
 ): AmgTransfer | undefined {
-  const S = strengthGraph(amalgamate(A, blockSize), opts.strengthThreshold, symmetric);
+  // θ_l = θ·decay^l (Vaněk, Mandel and Brezina: θ = 0.08, halved per level).
+  const theta = opts.strengthThreshold * opts.strengthDecay ** level;
+  const nodes = amalgamate(A, blockSize);
+  const S = strengthGraph(nodes, theta, symmetric);
   const { aggregates: nodeAgg, count } = standardAggregation(S);
   if (count === 0) return undefined;
   const aggregates = expandAggregates(nodeAgg, blockSize);
   const tent = tentativeProlongator(aggregates, count, B, k);
-  const smoothing = opts.prolongationSmoothing === "jacobi"
-    ? prolongatorPattern(A.pattern, tent.T.pattern)
+  const smoothed = opts.prolongationSmoothing === "jacobi";
+  const fp = smoothed && opts.prolongationFilter
+    ? filterPattern(A.pattern, nodes, theta, blockSize)
+    : undefined;
+  const filter = fp && fp.dropped > 0
+    ? { pattern: fp, matrix: new CsrMatrix(fp.pattern, new Float64Array(fp.pattern.nnz)) }
+    : undefined;
+  const smoothing = smoothed
+    ? prolongatorPattern(filter ? fp!.pattern : A.pattern, tent.T.pattern)
     : undefined;
   const pPattern = smoothing ? smoothing.pattern : tent.T.pattern;
   const P = smoothing ? new CsrMatrix(pPattern, new Float64Array(pPattern.nnz)) : tent.T;
@@ -182,6 +199,7 @@ function saTransfer(
     omega: 0,
     fullRank: tent.fullRank,
     smoothing,
+    filter,
     rs: undefined,
     galerkin,
   };
@@ -205,6 +223,7 @@ function rsTransfer(
     omega: 0,
     fullRank: false,
     smoothing: undefined,
+    filter: undefined,
     rs,
     galerkin,
   };
@@ -274,19 +293,36 @@ function levelNumeric(
 /**
  * The numeric phase of a level's transfer: P (smoothed, or Ruge–Stüben
  * weights), R = Pᵀ and the coarse matrix, written into `coarse`'s values
- * when given (update) or into a new matrix (setup).
+ * when given (update) or into a new matrix (setup). P is smoothed with the
+ * filtered `A^F` when the level has one: `P = (I − ω D_F⁻¹A^F)T` with
+ * `ω = 4/(3ρ(D_F⁻¹A^F))`.
  */
 function transferNumeric(
   level: AmgLevel,
   coarse: CsrMatrix | undefined,
+  opts: ResolvedAmgOptions,
 ): CsrMatrix {
   const t = level.transfer!;
   const A = level.A;
   if (t.smoothing && t.tentative) {
-    t.omega = 4 / (3 * level.rho);
     const inv = new Float64Array(level.n);
-    for (let i = 0; i < level.n; i++) inv[i] = 1 / level.diagonal[i];
-    t.P = smoothProlongator(A, inv, t.omega, t.tentative, t.smoothing, t.P.values);
+    let smoother = A, rho = level.rho;
+    if (t.filter) {
+      smoother = filteredMatrix(A, t.filter.pattern, t.filter.matrix.values);
+      const dF = t.filter.pattern.diagonal, vF = smoother.values;
+      const d = new Float64Array(level.n);
+      for (let i = 0; i < level.n; i++) d[i] = vF[dF[i]];
+      rho = spectralRadius(smoother, d, {
+        steps: opts.spectralSteps,
+        seed: opts.seed,
+        symmetric: level.A === level.At,
+      });
+      for (let i = 0; i < level.n; i++) inv[i] = 1 / d[i];
+    } else {
+      for (let i = 0; i < level.n; i++) inv[i] = 1 / level.diagonal[i];
+    }
+    t.omega = 4 / (3 * rho);
+    t.P = smoothProlongator(smoother, inv, t.omega, t.tentative, t.smoothing, t.P.values);
   } else if (t.rs) {
     t.rs.values(A, t.P.values);
   }
@@ -346,7 +382,7 @@ export function refreshHierarchy(h: AmgHierarchy, values: Float64Array): void {
   for (let l = 0; l < levels.length; l++) {
     const level = levels[l];
     levelNumeric(level, symmetric, options, l);
-    if (level.transfer) transferNumeric(level, levels[l + 1].A);
+    if (level.transfer) transferNumeric(level, levels[l + 1].A, options);
   }
   h.coarse = coarseSolver(h);
 }

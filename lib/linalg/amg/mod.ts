@@ -29,4 +29,5 @@ export * from "./galerkin.ts";
 export * from "./spgemm.ts";
 export * from "./spectral_radius.ts";
 export * from "./coarse_solve.ts";
+export * from "./filter.ts";
 export * from "./ruge_stuben.ts";

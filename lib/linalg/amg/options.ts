@@ -44,6 +44,16 @@ export interface AmgOptions {
    */
   strengthThreshold?: number;
   /**
+   * Factor applied to the SA strength threshold per level: level l uses
+   * `θ·decay^l`. Vaněk, Mandel and Brezina halve θ per level, because the
+   * Galerkin operators' couplings spread out: measured on 3-D Poisson 70³,
+   * decay 1 (one θ = 0.08 on every level) takes 14 PCG iterations to rtol
+   * 1e-8, decay 0.5 takes 8 (PyAMG's θ = 0 also 8, but 94 on the
+   * anisotropic problem where 0.5 keeps 8). Only `"sa"` uses it.
+   * @default {0.5}
+   */
+  strengthDecay?: number;
+  /**
    * Near-nullspace vectors B (each of length n), e.g. the rigid-body modes
    * of elasticity. The tentative prolongator reproduces them exactly.
    * Only `"sa"` uses them.
@@ -64,6 +74,15 @@ export interface AmgOptions {
    * @default {"jacobi"}
    */
   prolongationSmoothing?: "jacobi" | "none";
+  /**
+   * Smooth P with the filtered matrix `A^F` (weak couplings lumped onto
+   * the diagonal, see filter.ts) instead of A, so P spreads only along
+   * strong couplings. On anisotropic problems this bounds the coarse
+   * operators' fill; where every coupling is strong `A^F = A` and it
+   * changes nothing. Only `"sa"` with `"jacobi"` smoothing uses it.
+   * @default {true}
+   */
+  prolongationFilter?: boolean;
   /**
    * Smoother on every level but the coarsest. The default is `"chebyshev"`
    * for symmetric A and `"jacobi"` otherwise: a polynomial smoother of
@@ -126,6 +145,10 @@ export interface ResolvedAmgOptions {
   readonly coarsening: AmgCoarsening;
   /** See {@linkcode AmgOptions.strengthThreshold}. */
   readonly strengthThreshold: number;
+  /** See {@linkcode AmgOptions.strengthDecay}. */
+  readonly strengthDecay: number;
+  /** See {@linkcode AmgOptions.prolongationFilter}. */
+  readonly prolongationFilter: boolean;
   /** See {@linkcode AmgOptions.nullspace}; `undefined` means constants. */
   readonly nullspace: readonly Float64Array[] | undefined;
   /** See {@linkcode AmgOptions.blockSize}. */
@@ -202,6 +225,16 @@ export function resolveAmgOptions(
       `Cannot set up AMG: strengthThreshold must be in [0, 1], got ${theta}`,
     );
   }
+  const decay = options.strengthDecay ?? 0.5;
+  if (!(decay > 0 && decay <= 1)) {
+    throw new RangeError(`Cannot set up AMG: strengthDecay must be in (0, 1], got ${decay}`);
+  }
+  const filter = options.prolongationFilter ?? true;
+  if (typeof filter !== "boolean") {
+    throw new RangeError(
+      `Cannot set up AMG: prolongationFilter must be true or false, got ${String(filter)}`,
+    );
+  }
   const blockSize = integer("blockSize", options.blockSize ?? 1, 1);
   if (n % blockSize !== 0) {
     throw new RangeError(
@@ -233,6 +266,8 @@ export function resolveAmgOptions(
   return {
     coarsening,
     strengthThreshold: theta,
+    strengthDecay: decay,
+    prolongationFilter: filter,
     nullspace: ns,
     blockSize,
     prolongationSmoothing: oneOf(
