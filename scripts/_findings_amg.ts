@@ -28,9 +28,10 @@ export function duration(ms: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { iterationTargetSentence } from "./_findings_amg.ts";
  * const s = iterationTargetSentence({ forward: 9, adjoint: 9, target: 12, n: 1e6 });
- * console.assert(s.includes("meets the target"));
+ * assert.ok(s.includes("meets the target"));
  * ```
  */
 export function iterationTargetSentence(
@@ -50,9 +51,10 @@ export function iterationTargetSentence(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { speedClause } from "./_findings_amg.ts";
- * console.assert(speedClause(2.3, "PyAMG", "one round") === "2.3× faster than PyAMG (one round)");
- * console.assert(speedClause(2 / 3, "PyAMG")!.startsWith("1.5× slower"));
+ * assert.equal(speedClause(2.3, "PyAMG", "one round"), "2.3× faster than PyAMG (one round)");
+ * assert.ok(speedClause(2 / 3, "PyAMG")!.startsWith("1.5× slower"));
  * ```
  */
 export function speedClause(
@@ -72,10 +74,13 @@ export function speedClause(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { roundsDetail } from "./_findings_amg.ts";
- * console.assert(roundsDetail([1.2, 1.01, 1.6], "PyAMG") ===
- *   "median over 3 interleaved rounds; PyAMG / ours per round 1.01 to 1.6");
- * console.assert(roundsDetail([2], "PyAMG", { ours: 1000, theirs: 2000 }) === "2.0 s vs 1.0 s");
+ * assert.equal(
+ *   roundsDetail([1.2, 1.01, 1.6], "PyAMG"),
+ *   "median over 3 interleaved rounds; PyAMG / ours per round 1.01 to 1.6",
+ * );
+ * assert.equal(roundsDetail([2], "PyAMG", { ours: 1000, theirs: 2000 }), "2.0 s vs 1.0 s");
  * ```
  */
 export function roundsDetail(
@@ -94,16 +99,29 @@ export function roundsDetail(
 /**
  * The setup-reuse verdict: a value update plus re-solve against a fresh
  * setup plus solve, with the target ratio (fresh / reuse ≥ `target`).
+ * `solveMs` is the fresh solve alone: since the update does not shorten
+ * the solve, `(setup + solve) / (update + solve) < (setup + solve) / solve`
+ * whatever the update costs, and when that bound is below the target the
+ * sentence says the target is out of reach of any update.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { reuseSentence } from "./_findings_amg.ts";
- * const s = reuseSentence({ reuseMs: 1000, freshMs: 1500, updateMs: 400, setupMs: 900, target: 3 });
- * console.assert(s.includes("short of the target"));
+ * const s = reuseSentence({ reuseMs: 1000, freshMs: 1500, updateMs: 400, setupMs: 900, solveMs: 600, target: 3 });
+ * assert.ok(s.includes("short of the target"));
+ * assert.ok(s.includes("cannot exceed 2.5×"));
  * ```
  */
 export function reuseSentence(
-  r: { reuseMs: number; freshMs: number; updateMs: number; setupMs: number; target: number },
+  r: {
+    reuseMs: number;
+    freshMs: number;
+    updateMs: number;
+    setupMs: number;
+    solveMs: number;
+    target: number;
+  },
 ): string {
   const ratio = r.freshMs / r.reuseMs;
   const parts = `(the update itself takes ${duration(r.updateMs)} against ${
@@ -117,9 +135,14 @@ export function reuseSentence(
   const how = ratio >= 1
     ? `only ${times(ratio)} cheaper than`
     : `${times(1 / ratio)} more expensive than`;
+  const bound = (r.setupMs + r.solveMs) / r.solveMs;
+  const why = bound < r.target
+    ? `the solve (${duration(r.solveMs)}), which the update does not shorten, is longer than ` +
+      `half the setup, so no update, however cheap, could reach ${r.target}×: the ratio ` +
+      `cannot exceed ${times(bound)} = (setup + solve) / solve here ${parts}.`
+    : `the update is too slow ${parts}; an instant one would give up to ${times(bound)}.`;
   return `Reusing the hierarchy (value update + solve, ${duration(r.reuseMs)}) is ${how} a ` +
-    `fresh setup + solve (${duration(r.freshMs)}), short of the target of ${r.target}×: the ` +
-    `solve, which the update does not shorten, dominates ${parts}.`;
+    `fresh setup + solve (${duration(r.freshMs)}), short of the target of ${r.target}×: ${why}`;
 }
 
 /** One problem of the comparison table, as {@linkcode lossesSentence} reads it. */
@@ -141,10 +164,11 @@ export interface ProblemOutcome {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lossesSentence } from "./_findings_amg.ts";
  * const s = lossesSentence([{ name: "nos6", amg: { ms: 51, its: 8, ok: true },
  *   ic0: { ms: 6, its: 31, ok: true } }]);
- * console.assert(s.includes("nos6: IC(0) is faster (6.0 ms vs 51 ms)"));
+ * assert.ok(s.includes("nos6: IC(0) is faster (6.0 ms vs 51 ms)"));
  * ```
  */
 export function lossesSentence(rows: readonly ProblemOutcome[]): string {
@@ -177,8 +201,9 @@ export function lossesSentence(rows: readonly ProblemOutcome[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gradientCheckSentence } from "./_findings_amg.ts";
- * console.assert(gradientCheckSentence(3e-11, 1e-8).startsWith("The gradients through AMG-PCG equal"));
+ * assert.ok(gradientCheckSentence(3e-11, 1e-8).startsWith("The gradients through AMG-PCG equal"));
  * ```
  */
 export function gradientCheckSentence(relDiff: number, tol: number): string {
@@ -195,8 +220,9 @@ export function gradientCheckSentence(relDiff: number, tol: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { availabilitySentence } from "./_findings_amg.ts";
- * console.assert(availabilitySentence("JAX", undefined, "not installed").includes("skipped"));
+ * assert.ok(availabilitySentence("JAX", undefined, "not installed").includes("skipped"));
  * ```
  */
 export function availabilitySentence(

@@ -1165,6 +1165,7 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
     updateMs: median(reuse.map((r) => r.updateMs)),
     freshMs: median(reuse.map((r) => r.setupMs + r.freshSolveMs)),
     reuseMs: median(reuse.map((r) => r.reuseMs)),
+    solveMs: median(reuse.map((r) => r.freshSolveMs)),
   };
   const reuseSpeedup = reuseMed.freshMs / reuseMed.reuseMs;
   const outcomes: ProblemOutcome[] = table.map((r) => ({

@@ -468,15 +468,19 @@ Deno.test("amg: number formats, target, speed and availability rules, both branc
   );
 });
 
-Deno.test("amg: reuseSentence() meets, misses and reverses the target", () => {
+Deno.test("amg: reuseSentence() meets, misses and reverses the target, with its bound", () => {
   const base = { updateMs: 700, setupMs: 1300, target: 3 };
-  const meets = reuseSentence({ ...base, reuseMs: 100, freshMs: 400 });
+  const meets = reuseSentence({ ...base, reuseMs: 100, freshMs: 400, solveMs: 300 });
   assert.match(meets, /is 4\.0× cheaper than a fresh setup \+ solve \(400 ms\), which meets/);
   assert.match(meets, /the update itself takes 700 ms against 1\.3 s for a setup, 1\.9× less/);
-  const short = reuseSentence({ ...base, reuseMs: 2900, freshMs: 3500 });
+  // The solve (2.2 s) is longer than half the setup: (1.3 + 2.2) / 2.2 = 1.6× at most.
+  const short = reuseSentence({ ...base, reuseMs: 2900, freshMs: 3500, solveMs: 2200 });
   assert.match(short, /is only 1\.2× cheaper than a fresh setup \+ solve \(3\.5 s\), short of/);
-  assert.match(short, /the solve, which the update does not shorten, dominates/);
-  const worse = reuseSentence({ ...base, reuseMs: 3600, freshMs: 3000 });
+  assert.match(short, /no update, however cheap, could reach 3×: the ratio cannot exceed 1\.6×/);
+  // A short solve: the update is what misses; an instant one gives (1300 + 200) / 200 = 7.5×.
+  const slow = reuseSentence({ ...base, reuseMs: 900, freshMs: 1500, solveMs: 200 });
+  assert.match(slow, /the update is too slow .*; an instant one would give up to 7\.5×\./);
+  const worse = reuseSentence({ ...base, reuseMs: 3600, freshMs: 3000, solveMs: 1700 });
   assert.match(worse, /is 1\.2× more expensive than a fresh setup/);
 });
 
