@@ -20,13 +20,14 @@ export interface About {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { aboutText } from "./_about.ts";
  * const text = aboutText({
  *   what: "Solves a thing.",
  *   duration: { quick: "5 s", full: "1 min", machine: "2 cores" },
  *   writes: "OUT/x.html",
  * });
- * console.assert(text.includes("--quick about 5 s"));
+ * assert.ok(text.includes("--quick about 5 s"));
  * ```
  */
 export function aboutText(about: About): string {

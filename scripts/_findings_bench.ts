@@ -13,9 +13,10 @@ import { formatBytes } from "./_machine.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cacheSentence } from "./_findings_bench.ts";
  * const s = cacheSentence({ level: 3, bytes: 32 * 2 ** 20 }, 152, [{ n: 1024, fraction: 0.4 }]);
- * console.assert(s.includes("32 MiB L3") && s.includes("no measured CG iteration"));
+ * assert.ok(s.includes("32 MiB L3") && s.includes("no measured CG iteration"));
  * ```
  */
 export function cacheSentence(
@@ -45,8 +46,9 @@ export function cacheSentence(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readbackSentence } from "./_findings_bench.ts";
- * console.assert(readbackSentence([{ waitMs: 40, readbacks: 4 }]).includes("10.0 ms"));
+ * assert.ok(readbackSentence([{ waitMs: 40, readbacks: 4 }]).includes("10.0 ms"));
  * ```
  */
 export function readbackSentence(rows: readonly { waitMs: number; readbacks: number }[]): string {
@@ -63,9 +65,10 @@ export function readbackSentence(rows: readonly { waitMs: number; readbacks: num
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backwardSentence } from "./_findings_bench.ts";
- * console.assert(backwardSentence([0.99, 1.04], 0.09).includes("about one more solve"));
- * console.assert(!backwardSentence([0.99, 2.5], 0.09).includes("about one more solve"));
+ * assert.ok(backwardSentence([0.99, 1.04], 0.09).includes("about one more solve"));
+ * assert.ok(!backwardSentence([0.99, 2.5], 0.09).includes("about one more solve"));
  * ```
  */
 export function backwardSentence(
@@ -130,6 +133,7 @@ const msText = (ms: number) => ms.toFixed(ms >= 100 ? 0 : ms >= 10 ? 1 : 2);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { amgSweepSentence } from "./_findings_bench.ts";
  * const p = (n: number, iterations: number, ms: number, setupMs = 0) => ({ n, iterations, ms, setupMs });
  * const s = amgSweepSentence({
@@ -137,7 +141,7 @@ const msText = (ms: number) => ms.toFixed(ms >= 100 ? 0 : ms >= 10 ? 1 : 2);
  *   ic0: [p(1e4, 30, 8, 1), p(1e6, 95, 5500, 560)],
  *   amg: [{ ...p(1e4, 6, 5, 20), levels: 3 }, { ...p(1e6, 6, 1800, 2700), levels: 5 }],
  * });
- * console.assert(s.includes("stay between 6 and 6") && s.includes("fastest of the three"));
+ * assert.ok(s.includes("stay between 6 and 6") && s.includes("fastest of the three"));
  * ```
  */
 export function amgSweepSentence(s: AmgSweep): string {
@@ -183,10 +187,11 @@ export function amgSweepSentence(s: AmgSweep): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { amgHeadlineClause } from "./_findings_bench.ts";
  * const c = amgHeadlineClause({ n: 1e6, iterations: 300, ms: 7000, setupMs: 0 },
  *   { n: 1e6, iterations: 6, ms: 1800, setupMs: 2700 });
- * console.assert(c.includes("0.64× CG's time") && c.includes("faster"));
+ * assert.ok(c.includes("0.64× CG's time") && c.includes("faster"));
  * ```
  */
 export function amgHeadlineClause(cg: PcgPoint, amg: PcgPoint): string {
@@ -218,10 +223,11 @@ export interface ReadmeFigures {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readmeSummary } from "./_findings_bench.ts";
  * const md = readmeSummary({ commit: "abc", command: "deno run -A scripts/bench.ts", n: 1e6,
  *   bandwidthGBs: 25.7, cgMsPerIteration: 9.07, bandwidthFraction: 0.65, cFusedMsPerIteration: 6.2 });
- * console.assert(md.includes("| 9.07 |") && md.includes("1.46×"));
+ * assert.ok(md.includes("| 9.07 |") && md.includes("1.46×"));
  * ```
  */
 export function readmeSummary(f: ReadmeFigures): string {

@@ -16,9 +16,10 @@ export function proportional(slope: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toleranceClause } from "./_findings_gradient_quality.ts";
- * console.assert(toleranceClause(1.02, 0.94).includes("in proportion"));
- * console.assert(!toleranceClause(0.4, 0.94).includes("in proportion"));
+ * assert.ok(toleranceClause(1.02, 0.94).includes("in proportion"));
+ * assert.ok(toleranceClause(0.4, 0.94).includes("but not in proportion on both problems"));
  * ```
  */
 export function toleranceClause(slopeSpd: number, slopeNonsym: number): string {
@@ -64,9 +65,10 @@ export function digitsLost(s: FdSweep): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fdCaption } from "./_findings_gradient_quality.ts";
  * const s = { name: "spd", steps: [1e-3, 1e-5, 1e-7], errors: [1e-6, 1e-9, 1e-7], implicitError: 1e-11 };
- * console.assert(fdCaption([s]).includes("near ε^(1/3)"));
+ * assert.ok(fdCaption([s]).includes("sits within a decade of ε^(1/3)"));
  * ```
  */
 export function fdCaption(sweeps: readonly FdSweep[]): string {
@@ -122,10 +124,11 @@ export interface ToleranceSweep {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toleranceCaption } from "./_findings_gradient_quality.ts";
  * const t = [1e-2, 1e-4, 1e-6];
  * const s = { tols: t, forward: [1e-2, 1e-4, 1e-6], adjoint: [1e-3, 1e-5, 1e-7], both: [1e-2, 1e-4, 1e-6] };
- * console.assert(toleranceCaption([s]).includes("tracks the looser"));
+ * assert.ok(toleranceCaption([s]).includes("tracks the looser"));
  * ```
  */
 export function toleranceCaption(sweeps: readonly ToleranceSweep[]): string {
@@ -198,9 +201,10 @@ export interface UnrolledRun {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unrolledFullSentence } from "./_findings_gradient_quality.ts";
  * const s = unrolledFullSentence({ method: "CG", problem: "SPD", cap: 1000, ran: 1000, error: 5e-4 });
- * console.assert(s.includes("ran all 1000"));
+ * assert.ok(s.includes("ran all 1000"));
  * ```
  */
 export function unrolledFullSentence(r: UnrolledRun): string {
@@ -232,12 +236,13 @@ export interface StopRun {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unrolledStopBullet } from "./_findings_gradient_quality.ts";
  * const s = unrolledStopBullet([
  *   { problem: "SPD", stopError: 27, implicitError: 5e-11 },
  *   { problem: "nonsymmetric", stopError: 2.6e-9, implicitError: 4.4e-10 },
  * ]);
- * console.assert(s.includes("not on the SPD") && s.includes("on the nonsymmetric"));
+ * assert.ok(s.includes("not on the SPD") && s.includes("on the nonsymmetric"));
  * ```
  */
 export function unrolledStopBullet(runs: readonly StopRun[]): string {

@@ -25,11 +25,12 @@ export interface PayoffInput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { payoffSentence } from "./_findings_learned_preconditioner.ts";
  * const never = payoffSentence({ name: "learned IC(0)", baseline: "IC(0)", learnedMs: 6.8, baselineMs: 1, trainSeconds: 2 });
- * console.assert(never.includes("never pays off"));
+ * assert.ok(never.includes("never pays off"));
  * const pays = payoffSentence({ name: "L", baseline: "B", learnedMs: 1, baselineMs: 2, trainSeconds: 2 });
- * console.assert(pays.includes("after about 2,000 solves"));
+ * assert.ok(pays.includes("after about 2,000 solves"));
  * ```
  */
 export function payoffSentence(p: PayoffInput): string {
@@ -51,8 +52,9 @@ export function payoffSentence(p: PayoffInput): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { perIterationSentence } from "./_findings_learned_preconditioner.ts";
- * console.assert(perIterationSentence(0.0249, 0.0247).includes("about the same"));
+ * assert.ok(perIterationSentence(0.0249, 0.0247).includes("about the same"));
  * ```
  */
 export function perIterationSentence(learnedMsPerIt: number, ic0MsPerIt: number): string {
@@ -112,12 +114,13 @@ export interface AmgMeans extends PreconditionerMeans {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { amgClause } from "./_findings_learned_preconditioner.ts";
  * const s = amgClause({ name: "AMG", iters: 8, ms: 9, levels: 2, n: 1024 }, [
  *   { name: "the learned IC(0) correction", iters: 30, ms: 6 },
  * ]);
- * console.assert(s.includes("fewer iterations than every learned form"));
- * console.assert(s.includes("yet is slower per solve"));
+ * assert.ok(s.includes("fewer iterations than every learned form"));
+ * assert.ok(s.includes("yet is slower per solve"));
  * ```
  */
 export function amgClause(amg: AmgMeans, learned: readonly PreconditionerMeans[]): string {
@@ -164,10 +167,11 @@ export interface AmgVerdict {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { amgVerdict } from "./_findings_learned_preconditioner.ts";
  * const v = amgVerdict({ name: "AMG", iters: 8, ms: 9, levels: 2, n: 1024 },
  *   [{ name: "W", iters: 60, ms: 3 }, { name: "L", iters: 19, ms: 7 }]);
- * console.assert(v.fewerIterations && !v.faster && v.fewestIterations.name === "L");
+ * assert.ok(v.fewerIterations && !v.faster && v.fewestIterations.name === "L");
  * ```
  */
 export function amgVerdict(amg: AmgMeans, learned: readonly PreconditionerMeans[]): AmgVerdict {
@@ -202,11 +206,12 @@ export interface PayoffAgainstInput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { payoffAgainstSentence } from "./_findings_learned_preconditioner.ts";
  * const s = payoffAgainstSentence({ name: "L", learnedMs: 1, trainSeconds: 2,
  *   baselines: [{ name: "IC(0)", ms: 2 }, { name: "AMG", ms: 0.5 }] });
- * console.assert(s.includes("after about 2,000 solves against IC(0)"));
- * console.assert(s.includes("never against AMG"));
+ * assert.ok(s.includes("after about 2,000 solves against IC(0)"));
+ * assert.ok(s.includes("never against AMG"));
  * ```
  */
 export function payoffAgainstSentence(p: PayoffAgainstInput): string {

@@ -21,12 +21,13 @@ export function implicitFlatClause(spread: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heapParagraph } from "./_findings_memory.ts";
  * const p = heapParagraph({
  *   tapeSlope: 56, heapSlope: 69, implicitHeapMax: "165 KiB", implicitHeapMaxBytes: 169e3,
  *   smallestUnrolledHeapBytes: 2.2e6, maxGap: 1.6e-3,
  * });
- * console.assert(p.startsWith("The heap measurements confirm"));
+ * assert.ok(p.startsWith("The heap measurements confirm"));
  * ```
  */
 export function heapParagraph(m: {
@@ -81,9 +82,10 @@ export function memoryCaption(implicitSpread: number, unrolledSlopes: readonly n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ratioCaption } from "./_findings_memory.ts";
- * console.assert(ratioCaption(1.0, 1.03).includes("almost independent of n"));
- * console.assert(ratioCaption(1.0, 1.5).includes("depends on n"));
+ * assert.ok(ratioCaption(1.0, 1.03).includes("almost independent of n"));
+ * assert.ok(ratioCaption(1.0, 1.5).includes("depends on n"));
  * ```
  */
 export function ratioCaption(slope: number, spreadAcrossN: number): string {

@@ -11,9 +11,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { epsilonCaption } from "./_findings_neural_ode.ts";
  * const v = epsilonCaption([1e-2, 1e-4, 1e-6, 1e-8], [1e-3, 1e-7, 1e-9, 1e-6]);
- * console.assert(v.includes("V"));
+ * assert.ok(v.includes("V"));
  * ```
  */
 export function epsilonCaption(eps: readonly number[], errors: readonly number[]): string {

@@ -40,11 +40,12 @@ export interface ErrorLocation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorLocationSentence } from "./_findings_pinn.ts";
  * const s = errorLocationSentence({
  *   boundaryRms: 0.063, interiorRms: 0.096, bandCells: 6, featureRms: 0.2, backgroundRms: 0.05,
  * });
- * console.assert(s.startsWith("The error is not largest near the boundary"));
+ * assert.ok(s.startsWith("The error is not largest near the boundary"));
  * ```
  */
 export function errorLocationSentence(e: ErrorLocation): string {
@@ -68,8 +69,9 @@ export function errorLocationSentence(e: ErrorLocation): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { adjointCostSentence } from "./_findings_pinn.ts";
- * console.assert(adjointCostSentence(20, 21).includes("about as much"));
+ * assert.ok(adjointCostSentence(20, 21).includes("about as much"));
  * ```
  */
 export function adjointCostSentence(forwardMs: number, adjointMs: number): string {
@@ -85,9 +87,10 @@ export function adjointCostSentence(forwardMs: number, adjointMs: number): strin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { iterationTrendSentence } from "./_findings_pinn.ts";
  * const falling = Array.from({ length: 100 }, (_, i) => 200 - i);
- * console.assert(iterationTrendSentence(falling).includes("fall from"));
+ * assert.ok(iterationTrendSentence(falling).includes("fall from"));
  * ```
  */
 export function iterationTrendSentence(iterations: readonly number[]): string {
@@ -122,12 +125,13 @@ export interface StepCost {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { amgComparisonSentence } from "./_findings_pinn.ts";
  * const s = amgComparisonSentence(
  *   { name: "Jacobi", msPerStep: 90, solveMsPerStep: 60, itersPerSolve: 100 },
  *   { name: "AMG", msPerStep: 45, solveMsPerStep: 15, itersPerSolve: 6 },
  * );
- * console.assert(s.startsWith("AMG makes a training step faster"));
+ * assert.ok(s.startsWith("AMG makes a training step faster"));
  * ```
  */
 export function amgComparisonSentence(current: StepCost, amg: StepCost): string {

@@ -22,9 +22,10 @@ export interface DrawStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { biased } from "./_findings_stochastic.ts";
- * console.assert(biased({ bias: 0.99, perDraw: 0.99, draws: 100 }));
- * console.assert(!biased({ bias: 0.01, perDraw: 0.34, draws: 100 }));
+ * assert.ok(biased({ bias: 0.99, perDraw: 0.99, draws: 100 }));
+ * assert.ok(!biased({ bias: 0.01, perDraw: 0.34, draws: 100 }));
  * ```
  */
 export function biased(s: DrawStats): boolean {
@@ -46,9 +47,10 @@ export function publishedSentence(norm: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sampledSentence } from "./_findings_stochastic.ts";
  * const s = sampledSentence({ bias: 0.99, perDraw: 0.99, draws: 100 }, { rate: 0.3, cost: 0.04, cosine: 0.33 });
- * console.assert(s.includes("biased, and the bias does not average out"));
+ * assert.ok(s.includes("biased, and the bias does not average out"));
  * ```
  */
 export function sampledSentence(
@@ -101,13 +103,14 @@ export function geometric(t: TruncatedSweep): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { truncatedSentence } from "./_findings_stochastic.ts";
  * const s = truncatedSentence(
  *   { k: 8, error: 0.19, cost: 0.09 },
  *   [{ cost: 0.04, error: 0.99 }, { cost: 0.1, error: 0.99 }],
  *   { ks: [1, 8, 64], errors: [0.5, 0.2, 1e-8] },
  * );
- * console.assert(s.startsWith("A truncated adjoint is the better cheap estimator"));
+ * assert.ok(s.startsWith("A truncated adjoint is the better cheap estimator"));
  * ```
  */
 export function truncatedSentence(
@@ -132,9 +135,10 @@ export function truncatedSentence(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { telescopingSentence } from "./_findings_stochastic.ts";
  * const s = telescopingSentence({ bias: 0.01, perDraw: 0.34, draws: 100 }, { k0: 4, cost: 0.09 });
- * console.assert(s.startsWith("Randomized telescoping is unbiased"));
+ * assert.ok(s.startsWith("Randomized telescoping is unbiased"));
  * ```
  */
 export function telescopingSentence(s: DrawStats, at: { k0: number; cost: number }): string {

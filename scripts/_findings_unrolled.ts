@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { krylovGapSentence } from "./_findings_unrolled.ts";
- * console.assert(krylovGapSentence(0.385, 0.140).includes("2.75×"));
- * console.assert(krylovGapSentence(0.2, 0.18).includes("small here"));
+ * assert.ok(krylovGapSentence(0.385, 0.140).includes("2.75×"));
+ * assert.ok(krylovGapSentence(0.2, 0.18).includes("small here"));
  * ```
  */
 export function krylovGapSentence(cgResidual: number, minresResidual: number): string {

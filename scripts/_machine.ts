@@ -22,9 +22,10 @@ export interface MachineFacts {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCacheSize } from "./_machine.ts";
- * console.assert(parseCacheSize("307200K") === 300 * 2 ** 20);
- * console.assert(parseCacheSize("?") === undefined);
+ * assert.equal(parseCacheSize("307200K"), 300 * 2 ** 20);
+ * assert.equal(parseCacheSize("?"), undefined);
  * ```
  */
 export function parseCacheSize(text: string): number | undefined {
@@ -49,8 +50,9 @@ function readText(path: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readMachineFacts } from "./_machine.ts";
- * console.assert(readMachineFacts().logicalCpus >= 1);
+ * assert.ok(readMachineFacts().logicalCpus >= 1);
  * ```
  */
 export function readMachineFacts(): MachineFacts {
@@ -76,8 +78,9 @@ export function readMachineFacts(): MachineFacts {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatBytes } from "./_machine.ts";
- * console.assert(formatBytes(32 * 2 ** 20) === "32 MiB");
+ * assert.equal(formatBytes(32 * 2 ** 20), "32 MiB");
  * ```
  */
 export function formatBytes(bytes: number): string {

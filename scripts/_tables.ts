@@ -12,9 +12,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { humanTable } from "./_tables.ts";
  * const rows = humanTable({ msPerStep: 12 }, { msPerStep: "time per step (ms)" });
- * console.assert(rows[0]!.quantity === "time per step (ms)");
+ * assert.equal(rows[0]!.quantity, "time per step (ms)");
  * ```
  */
 export function humanTable(

@@ -221,9 +221,10 @@ function triad(a: Float64Array, b: Float64Array, c: Float64Array, s: number): vo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measureBandwidth } from "./bench.ts";
  * const bw = measureBandwidth(1 << 20, 3);
- * console.assert(bw.gbPerSecond > 0 && bw.gbPerSecond >= bw.medianGbPerSecond);
+ * assert.ok(bw.gbPerSecond > 0 && bw.gbPerSecond >= bw.medianGbPerSecond);
  * ```
  */
 export function measureBandwidth(length = 1 << 23, repetitions = 10): Bandwidth {
@@ -261,8 +262,9 @@ export function measureBandwidth(length = 1 << 23, repetitions = 10): Bandwidth 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cgIterationBytes } from "./bench.ts";
- * console.assert(cgIterationBytes(100, 460, "float64") === 12 * 460 + 4 * 101 + 88 * 100);
+ * assert.equal(cgIterationBytes(100, 460, "float64"), 12 * 460 + 4 * 101 + 88 * 100);
  * ```
  */
 export function cgIterationBytes(n: number, nnz: number, precision: "float64" | "float32"): number {
@@ -674,10 +676,11 @@ const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./bench.ts";
  * const out = await Deno.makeTempDir();
  * const r = await run({ quick: true, out, skipReference: true });
- * console.assert(Number(r.metrics.bandwidthGBs) > 0);
+ * assert.ok(Number(r.metrics.bandwidthGBs) > 0);
  * await Deno.remove(out, { recursive: true });
  * ```
  */

@@ -19,9 +19,10 @@ const OUTPUT = new URL("../lib/gpu/shaders.generated.ts", import.meta.url);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderShadersModule } from "./bundle_shaders.ts";
  * const text = await renderShadersModule();
- * console.assert(text.includes("export const SHADERS"));
+ * assert.ok(text.includes("export const SHADERS"));
  * ```
  */
 export async function renderShadersModule(): Promise<string> {

@@ -246,10 +246,11 @@ function slope(xs: number[], ys: number[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./gradient_quality.ts";
  * const out = await Deno.makeTempDir();
  * const r = await run({ quick: true, out });
- * console.assert(Number(r.metrics.spdImplicitError) < 1e-6);
+ * assert.ok(Number(r.metrics.spdImplicitError) < 1e-6);
  * await Deno.remove(out, { recursive: true });
  * ```
  */

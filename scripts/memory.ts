@@ -176,10 +176,11 @@ function fmtBytes(b: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./memory.ts";
  * const out = await Deno.makeTempDir();
  * const r = await run({ quick: true, out });
- * console.assert(Number(r.metrics.ratioAtMaxIterations) > 1);
+ * assert.ok(Number(r.metrics.ratioAtMaxIterations) > 1);
  * await Deno.remove(out, { recursive: true });
  * ```
  */

@@ -98,11 +98,12 @@ export interface ChainSystem {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chainSystem } from "./neural_ode.ts";
  * import { tensor } from "../lib/autodiff/mod.ts";
  * const sys = chainSystem(2, 1); // edges: boundary–0, 0–1, 1–boundary
  * const A = sys.assemble(tensor([1, 1]), tensor([3, 2, 2]));
- * console.assert(A.values.data[A.pattern.find(0, 0)] === 6 && A.values.data[A.pattern.find(0, 1)] === -2);
+ * assert.ok(A.values.data[A.pattern.find(0, 0)] === 6 && A.values.data[A.pattern.find(0, 1)] === -2);
  * ```
  */
 export function chainSystem(nodes: number, copies: number, edgeScale = 1): ChainSystem {

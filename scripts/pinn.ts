@@ -131,11 +131,12 @@ export interface DiffusionAssembler {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diffusionAssembler } from "./pinn.ts";
  * import { tensor } from "../lib/autodiff/mod.ts";
  * const asm = diffusionAssembler(3, 3, 1);
  * const A = asm.assemble(tensor(new Float64Array(9).fill(2)));
- * console.assert(A.values.data[A.pattern.find(4, 4)] === 8);
+ * assert.equal(A.values.data[A.pattern.find(4, 4)], 8);
  * ```
  */
 export function diffusionAssembler(nx: number, ny: number, h: number): DiffusionAssembler {

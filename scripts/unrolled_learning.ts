@@ -93,9 +93,10 @@ export interface Stencil {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stencil13 } from "./unrolled_learning.ts";
  * const s = stencil13(5);
- * console.assert(s.pattern.rowPtr[13] - s.pattern.rowPtr[12] === 13); // centre cell
+ * assert.equal(s.pattern.rowPtr[13] - s.pattern.rowPtr[12], 13); // centre cell
  * ```
  */
 export function stencil13(nx: number): Stencil {
@@ -140,10 +141,11 @@ export interface FamilySystem {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { familySystem, stencil13 } from "./unrolled_learning.ts";
  * import { Rng } from "../lib/random.ts";
  * const s = familySystem(6, stencil13(6), new Rng(0), 1);
- * console.assert(s.b.size === 36 && s.xStar.length === 36);
+ * assert.ok(s.b.size === 36 && s.xStar.length === 36);
  * ```
  */
 export function familySystem(nx: number, st: Stencil, rng: Rng, sigma: number): FamilySystem {
@@ -177,12 +179,13 @@ export type Iterates = Tensor[];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { learnedAlphaBeta } from "./unrolled_learning.ts";
  * import { fromCsr, tensor, zeros } from "../lib/autodiff/mod.ts";
  * import { CsrMatrix } from "../lib/sparse/csr.ts";
  * const A = fromCsr(CsrMatrix.fromDense([[2, 0], [0, 4]]));
  * const xs = learnedAlphaBeta(A, tensor([2, 4]), zeros([2, 2]));
- * console.assert(Math.abs(xs[2].data[1] - 1) < 1e-12); // CG is exact after n steps
+ * assert.ok(Math.abs(xs[2].data[1] - 1) < 1e-12); // CG is exact after n steps
  * ```
  */
 export function learnedAlphaBeta(A: SparseTensor, b: Tensor, ab: Tensor): Iterates {
@@ -213,6 +216,7 @@ export function learnedAlphaBeta(A: SparseTensor, b: Tensor, ab: Tensor): Iterat
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { familySystem, learnedDirections, stencil13 } from "./unrolled_learning.ts";
  * import { Tensor } from "../lib/autodiff/mod.ts";
  * import { Rng } from "../lib/random.ts";
@@ -220,7 +224,7 @@ export function learnedAlphaBeta(A: SparseTensor, b: Tensor, ab: Tensor): Iterat
  * const w = new Float64Array(16 * 7);
  * for (let k = 0; k < 16; k++) w[k * 7] = 1;
  * const xs = learnedDirections(s, st, new Tensor(w, [16, 7]));
- * console.assert(Math.abs(xs[16].data[0] - s.xStar[0]) < 1e-8); // n steps: exact
+ * assert.ok(Math.abs(xs[16].data[0] - s.xStar[0]) < 1e-8); // n steps: exact
  * ```
  */
 export function learnedDirections(sys: FamilySystem, st: Stencil, w: Tensor): Iterates {
