@@ -1,8 +1,11 @@
-// The elementwise steps of the GPU AMG V-cycle (lib/gpu/amg.ts), in float32.
-// The products (A x, A d, R r, P x_c) run through spmv.wgsl into `t`; these
-// kernels combine the results, mirroring lib/linalg/amg/smoothers.ts and
-// cycle.ts. One bind group per level (and per Chebyshev step, for its
-// coefficients): every binding a distinct buffer.
+// The elementwise steps of the GPU AMG cycle (lib/gpu/amg.ts: V and W, forward
+// and transposed), in float32. The products (A x, A d, R r, P x_c; Aᵀ of every
+// level in the transposed cycle) run through spmv.wgsl into `t`; these kernels
+// combine the results, mirroring lib/linalg/amg/smoothers.ts and cycle.ts. One
+// bind group per level visit (and per Chebyshev step, for its coefficients):
+// every binding a distinct buffer. The W cycle reuses two kernels with other
+// buffers bound: amg_residual with the second visit's right-hand side at `r`
+// (tw = b − A x), amg_correct with its solution at `t` (x += yw).
 // Bindings: 0 b (level right-hand side), 1 t (product scratch), 2 w (smoother
 // weights; the dense coarse inverse for amg_dense), 3 x (level solution),
 // 4 r (residual), 5 d (Chebyshev direction), 6 ctrl (word 0 ≠ 0: skip),

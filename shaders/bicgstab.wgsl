@@ -1,4 +1,5 @@
-// Right-Jacobi-preconditioned BiCGSTAB in float32 (requires common.wgsl).
+// Right-preconditioned BiCGSTAB in float32 (requires common.wgsl): Jacobi (dinv) fused into
+// bi_p / bi_s, or an AMG cycle between the *_pc kernels (end of file).
 // Like the CPU solver, each half-step (one SpMV) counts as an iteration and
 // the solve may stop after the first half. Scalars in `st`:
 //   a = α, b = β, c = ρ (= r̂·r), d = ω, e = pending stop after the x update
@@ -229,5 +230,36 @@ fn bi_rho(@builtin(local_invocation_index) lid: u32) {
       st.b = (q.x / st.c) * (st.a / st.d);
       st.c = q.x;
     }
+  }
+}
+
+// --- The variant with a separate preconditioner (lib/gpu/amg.ts writes p̂ = M⁻¹ p, ŝ = M⁻¹ s) ---
+// Iteration: bi_p_pc, [cycle p̂ = M⁻¹ p], spmv v = A p̂, bi_rv, bi_alpha, bi_s_pc,
+//   [cycle ŝ = M⁻¹ s], spmv t = A ŝ, bi_ts, bi_omega, bi_update, bi_rho.
+
+// p = r + β (p − ω v) (the preconditioner then writes p̂).
+@compute @workgroup_size(256)
+fn bi_p_pc(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (st.done != 0u) {
+    return;
+  }
+  let beta = st.b;
+  let omega = st.d;
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    p[i] = r[i] + beta * (p[i] - omega * v[i]);
+  }
+}
+
+// s = r − α v (the preconditioner then writes ŝ).
+@compute @workgroup_size(256)
+fn bi_s_pc(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (st.done != 0u) {
+    return;
+  }
+  let alpha = st.a;
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    s[i] = r[i] - alpha * v[i];
   }
 }

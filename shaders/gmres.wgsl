@@ -1,4 +1,5 @@
-// Right-Jacobi-preconditioned GMRES(m) in float32 (requires common.wgsl).
+// Right-preconditioned GMRES(m) in float32 (requires common.wgsl): Jacobi (dinv) in gm_z and
+// gm_xupd, or an AMG cycle with the kernels at the end of the file.
 // The Krylov basis V (m+1 vectors of length n) lives in one buffer; the
 // Hessenberg matrix, Givens rotations, g and y live in `hs` and are updated
 // on the GPU by single-workgroup kernels, so a cycle needs no read-back.
@@ -331,5 +332,60 @@ fn gm_xupd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       s += hs[y_at(i)] * vb[i * prm.n + e];
     }
     x[e] += dinv[e] * s;
+  }
+}
+
+// --- The variant with a separate preconditioner (lib/gpu/amg.ts writes z = M⁻¹ u) ---
+// Arnoldi step j: gm_vj (bind group with a vector u at binding 3), [cycle z = M⁻¹ u, skipped on
+//   the stop word], spmv w = A z, then as above from gm_dots.
+// Cycle end: gm_solve, gm_xsum, [cycle z = M⁻¹ w, skipped on done], gm_xadd, then the
+//   cycle-start kernels (w is free at the cycle end: the next start overwrites it).
+
+// u = V[j], u bound at binding 3 (`z`). Once done is set it also raises stop, so the dispatches
+// gated on the stop word (the SpMV w = A z, the preconditioner's cycle) skip as well.
+@compute @workgroup_size(256)
+fn gm_vj(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (st.done != 0u) {
+    if (gid.x == 0u) {
+      st.stop = 1u;
+    }
+    return;
+  }
+  if (st.stop != 0u) {
+    return;
+  }
+  let base = st.j * prm.n;
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    z[i] = vb[base + i];
+  }
+}
+
+// w = Σ_{i<k} y[i] V[i] (the preconditioner then writes z = M⁻¹ w).
+@compute @workgroup_size(256)
+fn gm_xsum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (st.done != 0u) {
+    return;
+  }
+  let k = st.j;
+  let stride = nwg.x * WG;
+  for (var e = gid.x; e < prm.n; e += stride) {
+    var s = 0.0;
+    for (var i = 0u; i < k; i++) {
+      s += hs[y_at(i)] * vb[i * prm.n + e];
+    }
+    w[e] = s;
+  }
+}
+
+// x += z (z = M⁻¹ Σ y[i] V[i]).
+@compute @workgroup_size(256)
+fn gm_xadd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (st.done != 0u) {
+    return;
+  }
+  let stride = nwg.x * WG;
+  for (var e = gid.x; e < prm.n; e += stride) {
+    x[e] += z[e];
   }
 }

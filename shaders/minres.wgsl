@@ -1,7 +1,9 @@
 // Jacobi-preconditioned MINRES (Paige & Saunders) in float32 (requires common.wgsl),
 // the same recurrences as the CPU solver (lib/linalg/minres.ts), with the buffers the CPU
 // rotates updated in place instead: r1 ← r2, r2 ← y, and w_{k−2} ← w_{k−1}, w_{k−1} ← w_k.
-// The preconditioner must be SPD (the host refuses a Jacobi diagonal with a negative entry).
+// The preconditioner must be SPD (the host refuses a Jacobi diagonal with a negative entry;
+// an AMG cycle, applied by the *_pc kernels at the end of the file, is checked as on the CPU:
+// r·M⁻¹r ≤ 0 stops with indefinite).
 // Start: mr_init (nparts), mr_start (1), mr_update (elementwise: v = z/β₁).
 // Iteration: spmv q = A v, mr_av (nparts), mr_alpha (1), mr_lanczos (nparts),
 //   mr_rotate (1), mr_update (elementwise).
@@ -263,4 +265,67 @@ fn mr_update(
     x[i] += phi * wi;
     v[i] = z[i] * inv_beta;
   }
+}
+
+// --- The variant with a separate preconditioner (lib/gpu/amg.ts writes z = M⁻¹ r2) ---
+// Start: [cycle z = M⁻¹ r2], mr_init_pc (nparts), mr_start (1), mr_update.
+// Iteration: spmv q = A v, mr_av, mr_alpha, mr_lanczos_pc (elementwise), [cycle z = M⁻¹ r2],
+//   mr_rz (nparts), mr_rotate (1), mr_update.
+
+// r1 = r2 (= rhs), v = w = 0 (z written by the preconditioner); partials of (r·z, r·r).
+@compute @workgroup_size(256)
+fn mr_init_pc(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  var acc = vec4<f32>(0.0);
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    let ri = r2[i];
+    r1[i] = ri;
+    v[i] = 0.0;
+    wa[i] = 0.0;
+    wb[i] = 0.0;
+    acc += vec4<f32>(ri * z[i], ri * ri, 0.0, 0.0);
+  }
+  partials[wid.x] = wg_sum(lid, acc);
+}
+
+// y −= (α/β) r2; r1 ← r2, r2 ← y (the preconditioner then writes z = M⁻¹ r2).
+@compute @workgroup_size(256)
+fn mr_lanczos_pc(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  if (st.done != 0u) {
+    return;
+  }
+  let ab = sc.ab;
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    let old = r2[i];
+    r1[i] = old;
+    r2[i] = q[i] - ab * old;
+  }
+}
+
+// Partials of r2ᵀz after the preconditioner wrote z.
+@compute @workgroup_size(256)
+fn mr_rz(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  if (st.done != 0u) {
+    return;
+  }
+  var acc = vec4<f32>(0.0);
+  let stride = nwg.x * WG;
+  for (var i = gid.x; i < prm.n; i += stride) {
+    acc.x += r2[i] * z[i];
+  }
+  partials[wid.x] = wg_sum(lid, acc);
 }

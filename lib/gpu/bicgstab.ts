@@ -3,9 +3,23 @@
  * per iteration (two SpMVs, three reductions, α/ω/β computed on the GPU),
  * each half-step counted as an iteration like the CPU solver.
  *
+ * With an AMG cycle ({@linkcode GpuAmgCycle}) as right preconditioner, the
+ * two direction updates are split from the preconditioner, as on the CPU:
+ *
+ * ```
+ * p = r + β (p − ω v);  p̂ = M⁻¹ p (the cycle);  v = A p̂;  α = ρ / r̂·v
+ * s = r − α v;          ŝ = M⁻¹ s (the cycle);  t = A ŝ;  ω = t·s / t·t
+ * x += α p̂ + ω ŝ;  r = s − ω t;  β = (ρ_new/ρ)(α/ω)
+ * ```
+ *
+ * (`bi_p_pc`, cycle, SpMV, …, `bi_s_pc`, cycle, SpMV, …). The state of `Aᵀ`
+ * records the transposed cycle `M⁻ᵀ`. Scalars stay on the GPU and the
+ * read-back schedule is the same.
+ *
  * @module
  */
 
+import type { GpuAmgCycle } from "./amg.ts";
 import type { GpuMatrix } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
@@ -30,6 +44,8 @@ const ENTRIES = [
   "bi_omega",
   "bi_update",
   "bi_rho",
+  "bi_p_pc",
+  "bi_s_pc",
 ] as const;
 
 type Pipes = Record<(typeof ENTRIES)[number], GPUComputePipeline>;
@@ -55,19 +71,34 @@ export class GpuBicgstab extends BatchedKrylov {
   #pipes!: Pipes;
   #rg = 1;
   #eg = 1;
+  #pc: {
+    cycle: GpuAmgCycle;
+    transposed: boolean;
+    p: GPUBuffer;
+    ph: GPUBuffer;
+    s: GPUBuffer;
+    sh: GPUBuffer;
+  } | undefined;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
     // Two history entries per step: one per half-step.
     super(ctx, n, checkEvery, "bicgstab", 2);
   }
 
-  /** Allocates the vectors and compiles the kernels; `dinv` is the inverse diagonal (ones: no preconditioner). */
+  /**
+   * Allocates the vectors and compiles the kernels; `dinv` is the inverse
+   * diagonal (ones: no preconditioner). With `cycle`, p̂ = M⁻¹ p and
+   * ŝ = M⁻¹ s come from that AMG cycle instead (`M⁻ᵀ` with `transposed`;
+   * `dinv` is then unused; the caller owns and disposes the cycle).
+   */
   static async create(
     ctx: GpuContext,
     M: GpuMatrix,
     dinv: Float32Array<ArrayBuffer>,
     checkEvery: number,
     variant: SpmvVariant = "auto",
+    cycle?: GpuAmgCycle,
+    transposed = false,
   ): Promise<GpuBicgstab> {
     const n = M.nRows;
     const s = new GpuBicgstab(ctx, n, checkEvery);
@@ -100,6 +131,11 @@ export class GpuBicgstab extends BatchedKrylov {
       s.#spmvV = await SpmvKernel.create(ctx, M, ph, v, ctrl, variant);
       s.#spmvT = await SpmvKernel.create(ctx, M, sh, t, ctrl, variant);
       s.#pipes = await pipelinesOf(ctx, BICGSTAB_MODULE, ENTRIES);
+      if (cycle) {
+        await cycle.bind(p, ph, ctrl, transposed);
+        await cycle.bind(sv, sh, ctrl, transposed);
+        s.#pc = { cycle, transposed, p, ph, s: sv, sh };
+      }
       return s;
     } catch (e) {
       s.dispose();
@@ -118,12 +154,22 @@ export class GpuBicgstab extends BatchedKrylov {
   }
 
   protected recordStep(pass: GPUComputePassEncoder): void {
-    const p = this.#pipes, b = this.#bind;
-    dispatch(pass, p.bi_p, b, this.#eg);
+    const p = this.#pipes, b = this.#bind, pc = this.#pc;
+    if (pc) {
+      dispatch(pass, p.bi_p_pc, b, this.#eg);
+      pc.cycle.record(pass, pc.p, pc.ph, pc.transposed);
+    } else {
+      dispatch(pass, p.bi_p, b, this.#eg);
+    }
     this.#spmvV.record(pass);
     dispatch(pass, p.bi_rv, b, this.#rg);
     dispatch(pass, p.bi_alpha, b, 1);
-    dispatch(pass, p.bi_s, b, this.#eg);
+    if (pc) {
+      dispatch(pass, p.bi_s_pc, b, this.#eg);
+      pc.cycle.record(pass, pc.s, pc.sh, pc.transposed);
+    } else {
+      dispatch(pass, p.bi_s, b, this.#eg);
+    }
     this.#spmvT.record(pass);
     dispatch(pass, p.bi_ts, b, this.#rg);
     dispatch(pass, p.bi_omega, b, 1);

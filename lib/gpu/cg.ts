@@ -49,6 +49,7 @@ export class GpuCg extends BatchedKrylov {
   #eg = 1;
   #z!: GPUBuffer;
   #cycle: GpuAmgCycle | undefined;
+  #transposed = false;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
     super(ctx, n, checkEvery, "cg");
@@ -57,8 +58,8 @@ export class GpuCg extends BatchedKrylov {
   /**
    * Allocates the vectors and compiles the kernels; `dinv` is the inverse
    * diagonal (ones: no preconditioner). With `cycle`, z = M⁻¹ r comes from
-   * that AMG cycle instead (`dinv` is then unused; the caller owns and
-   * disposes the cycle).
+   * that AMG cycle instead (`M⁻ᵀ` with `transposed`, for the state of Aᵀ;
+   * `dinv` is then unused; the caller owns and disposes the cycle).
    */
   static async create(
     ctx: GpuContext,
@@ -67,6 +68,7 @@ export class GpuCg extends BatchedKrylov {
     checkEvery: number,
     variant: SpmvVariant = "auto",
     cycle?: GpuAmgCycle,
+    transposed = false,
   ): Promise<GpuCg> {
     const n = M.nRows;
     const s = new GpuCg(ctx, n, checkEvery);
@@ -110,7 +112,8 @@ export class GpuCg extends BatchedKrylov {
       if (cycle) {
         s.#cycle = cycle;
         s.#z = z;
-        await cycle.bind(s.#r, z, { buffer: s.state, offset: 0, size: 16 });
+        s.#transposed = transposed;
+        await cycle.bind(s.#r, z, { buffer: s.state, offset: 0, size: 16 }, transposed);
         Object.assign(
           s.#pipes,
           await pipelinesOf(ctx, CG_MODULE, ["cg_init_pc", "cg_xr", "cg_rz"]),
@@ -130,7 +133,7 @@ export class GpuCg extends BatchedKrylov {
   protected recordStart(pass: GPUComputePassEncoder): void {
     const p = this.#pipes, b = this.#bind;
     if (this.#cycle) {
-      this.#cycle.record(pass, this.#r, this.#z);
+      this.#cycle.record(pass, this.#r, this.#z, this.#transposed);
       dispatch(pass, p.cg_init_pc, b, this.#rg);
       dispatch(pass, p.cg_start, b, 1);
       return;
@@ -146,7 +149,7 @@ export class GpuCg extends BatchedKrylov {
       dispatch(pass, p.cg_pap, b, this.#rg);
       dispatch(pass, p.cg_alpha, b, 1);
       dispatch(pass, p.cg_xr, b, this.#eg);
-      this.#cycle.record(pass, this.#r, this.#z);
+      this.#cycle.record(pass, this.#r, this.#z, this.#transposed);
       dispatch(pass, p.cg_rz, b, this.#rg);
       dispatch(pass, p.cg_beta, b, 1);
       dispatch(pass, p.cg_p, b, this.#eg);

@@ -5,10 +5,24 @@
  * the small triangular solve stay on the GPU (single-workgroup kernels), so
  * a restart cycle costs no read-back. Iterations are Arnoldi steps.
  *
+ * With an AMG cycle ({@linkcode GpuAmgCycle}) as right preconditioner
+ * (`A M⁻¹ y = r`, `x = x₀ + M⁻¹ V y`), as on the CPU:
+ *
+ * ```
+ * Arnoldi step j:  u = V[j];  z = M⁻¹ u (the cycle);  w = A z;  CGS2 …
+ * cycle end:       solve H y = g;  w = Σ y_i V[i];  z = M⁻¹ w (the cycle);  x += z
+ * ```
+ *
+ * (`gm_vj`, cycle, SpMV, …; `gm_solve`, `gm_xsum`, cycle, `gm_xadd`). The
+ * step's cycle skips on the stop word like the step's SpMV (`gm_vj` raises
+ * stop once done is set), the cycle end's on done. The state of `Aᵀ`
+ * records the transposed cycle `M⁻ᵀ`. No read-back is added.
+ *
  * @module
  */
 
 import { ShapeError } from "../errors.ts";
+import type { GpuAmgCycle } from "./amg.ts";
 import type { GpuMatrix } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
@@ -37,6 +51,9 @@ const ENTRIES = [
   "gm_vnext",
   "gm_solve",
   "gm_xupd",
+  "gm_vj",
+  "gm_xsum",
+  "gm_xadd",
 ] as const;
 
 type Pipes = Record<(typeof ENTRIES)[number], GPUComputePipeline>;
@@ -82,13 +99,28 @@ export class GpuGmres extends BatchedKrylov {
   #eg = 1;
   #hostJ = 0;
   #indirect!: GPUBuffer;
+  #pc:
+    | {
+      cycle: GpuAmgCycle;
+      transposed: boolean;
+      bindU: GPUBindGroup;
+      u: GPUBuffer;
+      w: GPUBuffer;
+      z: GPUBuffer;
+    }
+    | undefined;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number, restart: number) {
     super(ctx, n, checkEvery, "gmres");
     this.restart = restart;
   }
 
-  /** Allocates the basis and vectors and compiles the kernels; `dinv` is the inverse diagonal. */
+  /**
+   * Allocates the basis and vectors and compiles the kernels; `dinv` is the
+   * inverse diagonal. With `cycle`, `M⁻¹` is that AMG cycle instead (`M⁻ᵀ`
+   * with `transposed`; `dinv` is then unused; the caller owns and disposes
+   * the cycle).
+   */
   static async create(
     ctx: GpuContext,
     M: GpuMatrix,
@@ -96,6 +128,8 @@ export class GpuGmres extends BatchedKrylov {
     checkEvery: number,
     restart: number,
     variant: SpmvVariant = "auto",
+    cycle?: GpuAmgCycle,
+    transposed = false,
   ): Promise<GpuGmres> {
     if (!Number.isInteger(restart) || restart < 1 || restart > MAX_GPU_RESTART) {
       throw new ShapeError(
@@ -141,6 +175,22 @@ export class GpuGmres extends BatchedKrylov {
         size: 16,
       }, variant);
       s.#pipes = await pipelinesOf(ctx, GMRES_MODULE, ENTRIES);
+      if (cycle) {
+        // u = V[j] is written by gm_vj through binding 3 of its own bind group.
+        const u = buf("u", 4 * n);
+        const bindU = await ctx.pipelines.bindGroup(GMRES_MODULE, [
+          s.#b,
+          s.x,
+          w,
+          u,
+          ...resources.slice(4),
+          s.#indirect,
+        ]);
+        const stop = { buffer: s.state, offset: STOP_WORD_OFFSET, size: 16 };
+        await cycle.bind(u, z, stop, transposed);
+        await cycle.bind(w, z, { buffer: s.state, offset: 0, size: 16 }, transposed);
+        s.#pc = { cycle, transposed, bindU, u, w, z };
+      }
       return s;
     } catch (e) {
       s.dispose();
@@ -166,9 +216,15 @@ export class GpuGmres extends BatchedKrylov {
   }
 
   #recordCycleEnd(pass: GPUComputePassEncoder): void {
-    const p = this.#pipes, b = this.#bind;
+    const p = this.#pipes, b = this.#bind, pc = this.#pc;
     dispatch(pass, p.gm_solve, b, 1);
-    dispatch(pass, p.gm_xupd, b, this.#eg);
+    if (pc) {
+      dispatch(pass, p.gm_xsum, b, this.#eg);
+      pc.cycle.record(pass, pc.w, pc.z, pc.transposed);
+      dispatch(pass, p.gm_xadd, b, this.#eg);
+    } else {
+      dispatch(pass, p.gm_xupd, b, this.#eg);
+    }
     this.#recordCycleStart(pass);
   }
 
@@ -178,8 +234,13 @@ export class GpuGmres extends BatchedKrylov {
 
   protected recordStep(pass: GPUComputePassEncoder): void {
     if (this.#hostJ >= this.restart) this.#recordCycleEnd(pass);
-    const p = this.#pipes, b = this.#bind;
-    dispatch(pass, p.gm_z, b, this.#eg);
+    const p = this.#pipes, b = this.#bind, pc = this.#pc;
+    if (pc) {
+      dispatch(pass, p.gm_vj, pc.bindU, this.#eg);
+      pc.cycle.record(pass, pc.u, pc.z, pc.transposed);
+    } else {
+      dispatch(pass, p.gm_z, b, this.#eg);
+    }
     this.#spmvZ.record(pass);
     for (const h of [p.gm_h1, p.gm_h2]) {
       pass.setPipeline(p.gm_dots);

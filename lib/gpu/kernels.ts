@@ -28,7 +28,7 @@ export const SPMV_MODULE: KernelModule = {
   bindings: [RO, RO, RO, RO, RW, RO, UNIFORM],
 };
 
-/** AMG V-cycle elementwise steps: b, t, w (or dense inverse), x, r, d, ctrl, params. */
+/** AMG cycle elementwise steps (V/W, forward/transposed): b, t, w (or dense inverse), x, r, d, ctrl, params. */
 export const AMG_MODULE: KernelModule = {
   label: "amg",
   source: SHADERS.amg,

@@ -9,11 +9,22 @@
  * `v = z/β`. The Jacobi preconditioner must be positive definite: a
  * negative diagonal entry is refused up front, and so is a nonsymmetric A.
  *
+ * With an AMG cycle ({@linkcode GpuAmgCycle}) as preconditioner, `z = M⁻¹r₂`
+ * is split from the Lanczos update (`mr_lanczos_pc`, the cycle, the `r₂ᵀz`
+ * partials in `mr_rz`; at the start the cycle, then `mr_init_pc`). As on
+ * the CPU, nothing is refused up front: the cycle is symmetric positive
+ * definite for a symmetric A with equal pre- and post-sweeps (the default),
+ * and a cycle that is not positive definite on the Krylov vectors stops the
+ * solve with `indefinite` (`r₀ᵀM⁻¹r₀ ≤ 0` in `mr_start`, `β² < 0` in
+ * `mr_rotate`). The state of `Aᵀ` (= A) records the transposed cycle,
+ * `M⁻ᵀ`, which is M itself for the symmetric cycle.
+ *
  * @module
  */
 
 import { FactorizationError, ShapeError } from "../errors.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
+import type { GpuAmgCycle } from "./amg.ts";
 import type { GpuMatrix } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
@@ -35,6 +46,9 @@ const ENTRIES = [
   "mr_lanczos",
   "mr_rotate",
   "mr_update",
+  "mr_init_pc",
+  "mr_lanczos_pc",
+  "mr_rz",
 ] as const;
 
 type Pipes = Record<(typeof ENTRIES)[number], GPUComputePipeline>;
@@ -160,6 +174,7 @@ export class GpuMinres extends BatchedKrylov {
   #pipes!: Pipes;
   #rg = 1;
   #eg = 1;
+  #pc: { cycle: GpuAmgCycle; transposed: boolean; z: GPUBuffer } | undefined;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
     super(ctx, n, checkEvery, "minres");
@@ -167,7 +182,10 @@ export class GpuMinres extends BatchedKrylov {
 
   /**
    * Allocates the vectors and compiles the kernels; `dinv` is the inverse
-   * diagonal (ones: no preconditioner), refused unless positive.
+   * diagonal (ones: no preconditioner), refused unless positive. With
+   * `cycle`, `z = M⁻¹r₂` comes from that AMG cycle instead (`M⁻ᵀ` with
+   * `transposed`; `dinv` is then unused; the caller owns and disposes the
+   * cycle).
    */
   static async create(
     ctx: GpuContext,
@@ -175,6 +193,8 @@ export class GpuMinres extends BatchedKrylov {
     dinv: Float32Array<ArrayBuffer>,
     checkEvery: number,
     variant: SpmvVariant = "auto",
+    cycle?: GpuAmgCycle,
+    transposed = false,
   ): Promise<GpuMinres> {
     assertMinresPreconditioner(dinv);
     const n = M.nRows;
@@ -215,6 +235,10 @@ export class GpuMinres extends BatchedKrylov {
         variant,
       );
       s.#pipes = await pipelinesOf(ctx, MINRES_MODULE, ENTRIES);
+      if (cycle) {
+        await cycle.bind(s.#r2, z, { buffer: s.state, offset: 0, size: 16 }, transposed);
+        s.#pc = { cycle, transposed, z };
+      }
       return s;
     } catch (e) {
       s.dispose();
@@ -233,18 +257,29 @@ export class GpuMinres extends BatchedKrylov {
   }
 
   protected recordStart(pass: GPUComputePassEncoder): void {
-    const p = this.#pipes, b = this.#bind;
-    dispatch(pass, p.mr_init, b, this.#rg);
+    const p = this.#pipes, b = this.#bind, pc = this.#pc;
+    if (pc) {
+      pc.cycle.record(pass, this.#r2, pc.z, pc.transposed);
+      dispatch(pass, p.mr_init_pc, b, this.#rg);
+    } else {
+      dispatch(pass, p.mr_init, b, this.#rg);
+    }
     dispatch(pass, p.mr_start, b, 1);
     dispatch(pass, p.mr_update, b, this.#eg);
   }
 
   protected recordStep(pass: GPUComputePassEncoder): void {
-    const p = this.#pipes, b = this.#bind;
+    const p = this.#pipes, b = this.#bind, pc = this.#pc;
     this.#spmv.record(pass);
     dispatch(pass, p.mr_av, b, this.#rg);
     dispatch(pass, p.mr_alpha, b, 1);
-    dispatch(pass, p.mr_lanczos, b, this.#rg);
+    if (pc) {
+      dispatch(pass, p.mr_lanczos_pc, b, this.#eg);
+      pc.cycle.record(pass, this.#r2, pc.z, pc.transposed);
+      dispatch(pass, p.mr_rz, b, this.#rg);
+    } else {
+      dispatch(pass, p.mr_lanczos, b, this.#rg);
+    }
     dispatch(pass, p.mr_rotate, b, 1);
     dispatch(pass, p.mr_update, b, this.#eg);
   }

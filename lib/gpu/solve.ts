@@ -55,17 +55,21 @@ export interface GpuSolveOptions {
   /** Krylov method. @default {"cg" when A is symmetric, else "gmres"} */
   method?: GpuMethod;
   /**
-   * Preconditioner, applied on the GPU. `"amg"` (CG only): the hierarchy is
-   * built on the CPU by `amgSetup(A, amg)` and its V-cycle runs on the GPU.
+   * Preconditioner, applied on the GPU. `"amg"` (every method): the
+   * hierarchy is built on the CPU by `amgSetup(A, amg)` (of A also for
+   * `transpose: true`) and its cycle runs on the GPU; the state of `Aᵀ`
+   * applies the exact transposed cycle `M⁻ᵀ` on the same hierarchy, as the
+   * CPU's adjoint solve does.
    * @default {"none"}
    */
   preconditioner?: "none" | "jacobi" | "amg";
   /** Options of the AMG hierarchy for `preconditioner: "amg"`. @default {{}} */
   amg?: AmgOptions;
   /**
-   * A hierarchy already built on the CPU (`amgSetup` of this matrix, with the
-   * same `amg` options) to upload instead of a new setup: how the forward and
-   * adjoint solves of one call share it. @default {a new amgSetup}
+   * A hierarchy already built on the CPU (`amgSetup` of this matrix A, with
+   * the same `amg` options, also when `transpose` solves with Aᵀ: that state
+   * runs its transposed cycle) to upload instead of a new setup: how the
+   * forward and adjoint solves of one call share it. @default {a new amgSetup}
    */
   amgState?: AmgPreconditioner;
   /** Relative tolerance on the true float64 residual. @default {1e-8} */
@@ -164,11 +168,6 @@ function inverseDiagonal(A: CsrMatrix, jacobi: boolean): Float32Array<ArrayBuffe
   return dinv;
 }
 
-/** The matrix the AMG hierarchy is built from: A, or Aᵀ for the transposed state of a nonsymmetric A. */
-function amgMatrix(A: CsrMatrix, transpose: boolean): CsrMatrix {
-  return transpose && !A.symmetric ? A.transpose() : A;
-}
-
 /** True when two matrices store the same entries (same shape, row pointers and columns). */
 function samePattern(A: CsrMatrix, B: CsrMatrix): boolean {
   const a = A.pattern, b = B.pattern;
@@ -210,15 +209,17 @@ async function createSolver(
   cycle?: GpuAmgCycle,
 ): Promise<BatchedKrylov> {
   const K = o.checkEvery ?? 25;
+  // The state of Aᵀ applies M⁻ᵀ: the transposed cycle.
+  const t = o.transpose ?? false;
   switch (method) {
     case "cg":
-      return await GpuCg.create(ctx, M, dinv, K, o.spmv, cycle);
+      return await GpuCg.create(ctx, M, dinv, K, o.spmv, cycle, t);
     case "bicgstab":
-      return await GpuBicgstab.create(ctx, M, dinv, K, o.spmv);
+      return await GpuBicgstab.create(ctx, M, dinv, K, o.spmv, cycle, t);
     case "gmres":
-      return await GpuGmres.create(ctx, M, dinv, K, o.restart ?? 30, o.spmv);
+      return await GpuGmres.create(ctx, M, dinv, K, o.restart ?? 30, o.spmv, cycle, t);
     case "minres":
-      return await GpuMinres.create(ctx, M, dinv, K, o.spmv);
+      return await GpuMinres.create(ctx, M, dinv, K, o.spmv, cycle, t);
   }
 }
 
@@ -333,23 +334,23 @@ export class GpuSolver implements Disposable {
         `Cannot solve on the GPU: preconditioner must be none, jacobi or amg, got ${precName}`,
       );
     }
-    if (precName === "amg" && method !== "cg") {
-      throw new RangeError(
-        `Cannot solve on the GPU: preconditioner "amg" runs with method "cg" only, got ${method}`,
-      );
-    }
     const t0 = performance.now();
     const jacobi = precName === "jacobi";
     const M = GpuMatrix.upload(ctx, A, { transpose: options.transpose ?? false });
+    const transposed = options.transpose ?? false;
     let amg: { M: AmgPreconditioner; cycle: GpuAmgCycle; owned: boolean } | undefined;
     try {
       if (precName === "amg") {
-        if (sharedAmg) amg = { ...sharedAmg, owned: false };
-        else {
-          const P = options.amgState ??
-            amgSetup(amgMatrix(A, options.transpose ?? false), options.amg ?? {});
+        if (sharedAmg) {
+          // The cycle of A's state: this direction's level matrices (Aᵀ of the nonsymmetric
+          // levels, level 0 this state's upload) are added to it.
+          sharedAmg.cycle.prepare(transposed, M);
+          amg = { ...sharedAmg, owned: false };
+        } else {
+          const P = options.amgState ?? amgSetup(A, options.amg ?? {});
           const cycle = await GpuAmgCycle.create(ctx, P, {
             amg: options.amg ?? {},
+            transposed,
             fine: M,
             ...(options.spmv ? { spmv: options.spmv } : {}),
           });
@@ -382,17 +383,21 @@ export class GpuSolver implements Disposable {
     this.#M.writeValues(A);
     const jacobi = (this.#options.preconditioner ?? "none") === "jacobi";
     this.#kernels.setInverseDiagonal(inverseDiagonal(A, jacobi));
-    // AMG: the numeric setup again on the CPU, its level values written into the same buffers.
-    if (this.#amg?.owned) this.#amg.cycle.update(amgMatrix(A, this.transposed).values);
+    // AMG: the numeric setup again on the CPU, its level values (and the uploaded Aᵀ levels)
+    // written into the same buffers.
+    if (this.#amg?.owned) this.#amg.cycle.update(A.values);
     // The transposed state follows at once when it exists (its compute reads #A synchronously).
     if (this.#transposeReady) this.#transposeReady.update(A);
     else this.#transposeState?.then((t) => t.update(this.#A));
   }
 
-  /** The state of `Aᵀ` with the same options (uploaded once, then cached). */
+  /**
+   * The state of `Aᵀ` with the same options (uploaded once, then cached).
+   * With AMG it shares this state's hierarchy and GPU cycle (updated by this
+   * state) and applies the transposed cycle `M⁻ᵀ`.
+   */
   transpose(): Promise<GpuSolver> {
-    // A symmetric matrix's AMG cycle serves its transpose too (shared, updated by this state).
-    const shared = this.#amg && this.#A.symmetric ? this.#amg : undefined;
+    const shared = this.#amg;
     return this.#transposeState ??= GpuSolver.#init(this.#ctx, this.#A, {
       ...this.#options,
       transpose: !this.transposed,
