@@ -678,6 +678,8 @@ interface ReuseRound {
   updateMs: number;
   reuseMs: number;
   reuseIts: number;
+  /** The kept hierarchy's `strengthDrift` after the update. */
+  drift: number;
 }
 
 /**
@@ -785,6 +787,7 @@ export async function run(options: AmgBenchOptions = {}): Promise<AmgBenchResult
         updateMs: u.amg?.timed === "update" ? u.amg.setupMs : NaN,
         reuseMs: u.ms,
         reuseIts: u.its,
+        drift: u.amg?.strengthDrift ?? NaN,
       });
     }
 
@@ -1492,12 +1495,14 @@ async function writeReport(input: ReportInput): Promise<AmgBenchResult> {
       "update (ms)": ms(r.updateMs),
       "update + solve (ms)": ms(r.reuseMs),
       "its, reused": r.reuseIts,
+      "strength drift": r.drift,
       "fresh / reused": ratio((r.setupMs + r.freshSolveMs) / r.reuseMs),
     })),
     {
       caption: `Fresh setup + forward solve ("setup", "solve", "its") against a value update ` +
-        `of the kept hierarchy + forward solve, ${input.N}²; "fresh / reused" is the ratio of ` +
-        "the two totals",
+        `of the kept hierarchy + forward solve, ${input.N}²; "strength drift" is the kept ` +
+        "hierarchy's `info.strengthDrift` (0: the strong couplings its aggregates were built " +
+        'on are unchanged); "fresh / reused" is the ratio of the two totals',
     },
   );
 

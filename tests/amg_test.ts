@@ -29,6 +29,7 @@ import {
   randomSparseSpd,
 } from "../lib/sparse/generators.ts";
 import { readMatrixMarket } from "../lib/sparse/matrix_market.ts";
+import { logNormalField } from "../lib/sparse/random_fields.ts";
 import { hasSharedData, matrixPath } from "./_data.ts";
 
 // ---------------------------------------------------------------------------
@@ -594,4 +595,51 @@ Deno.test("strengthDecay: θ halved per level keeps 3-D Poisson at PyAMG's itera
     () => amgSetup(A, { prolongationFilter: "yes" as unknown as boolean }),
     RangeError,
   );
+});
+
+// ---------------------------------------------------------------------------
+// When a fresh setup is due: the drift of the strong couplings
+
+/** `−u_xx − ε u_yy`: the anisotropy of `anisotropic2d(m, m, ε)` turned by 90°. */
+function turnedAnisotropy(m: number, eps: number): CsrMatrix {
+  const A = anisotropic2d(m, m, eps);
+  const { rowPtr, colIdx } = A.pattern;
+  const v = new Float64Array(A.nnz);
+  for (let i = 0; i < m * m; i++) {
+    for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+      const d = Math.abs(colIdx[k] - i);
+      v[k] = d === 0 ? 2 * eps + 2 : d === 1 ? -1 : -eps;
+    }
+  }
+  return A.withValues(v);
+}
+
+Deno.test("info.strengthDrift is 0 for same-structure values and 1 when the anisotropy turns", () => {
+  const m = 128;
+  const b = randomVector(m * m, 21);
+  const A = anisotropic2d(m, m, 1e-3);
+  const M = amgSetup(A);
+  assert.equal(M.info.strengthDrift, 0);
+  M.update(A.values.map((v) => 3 * v)); // strength is scale-free
+  assert.equal(M.info.strengthDrift, 0);
+  const run = (B: CsrMatrix, P: AmgPreconditioner) =>
+    cg(B, b, { preconditioner: P, rtol: 1e-8, maxIter: 500 }).iterations;
+  // Independent log-normal fields: the couplings change, the strong ones do not.
+  const K1 = diffusion2d(logNormalField(m, new Rng(11), 1), m);
+  const K2 = diffusion2d(logNormalField(m, new Rng(12), 1), m);
+  const K = amgSetup(K1);
+  K.update(K2.values);
+  const keptK = run(K2, K), freshK = run(K2, amgSetup(K2));
+  // The anisotropy turned by 90°: every strong coupling becomes weak and back.
+  const T = turnedAnisotropy(m, 1e-3);
+  M.update(T.values);
+  const keptT = run(T, M), freshT = run(T, amgSetup(T));
+  console.log(
+    `  log-normal: drift ${K.info.strengthDrift}, ${keptK} vs ${freshK} its; ` +
+      `turned: drift ${M.info.strengthDrift}, ${keptT} vs ${freshT} its`,
+  );
+  assert.ok(K.info.strengthDrift < 0.05 && keptK <= freshK + 1, `${keptK} ${freshK}`);
+  assert.equal(M.info.strengthDrift, 1);
+  assert.ok(keptT >= 3 * freshT, `${keptT} ${freshT}`);
+  assert.equal(M.info.sizes[M.info.levels - 1].strengthDrift, 0);
 });

@@ -7,7 +7,7 @@ import { denseSolve, denseSolveTranspose } from "../lib/linalg/dense.ts";
 import { LinearSolver } from "../lib/linalg/linear_solver.ts";
 import type { PreconditionerName } from "../lib/linalg/preconditioner.ts";
 import type { SolveMethod } from "../lib/linalg/result.ts";
-import { convectionDiffusion2d, poisson2d } from "../lib/sparse/generators.ts";
+import { anisotropic2d, convectionDiffusion2d, poisson2d } from "../lib/sparse/generators.ts";
 import { assertClose, randomVector } from "./_krylov_cases.ts";
 
 const close = assertClose;
@@ -68,4 +68,42 @@ Deno.test("LinearSolver refuses bad input clearly", () => {
   const solver = LinearSolver.init(S);
   assert.throws(() => solver.update(new Float64Array(3)), ShapeError);
   assert.throws(() => solver.computeBlock(new Float64Array(5), 2), ShapeError);
+});
+
+Deno.test("update() sets AMG up afresh when the strong couplings drifted (amgResetupDrift)", () => {
+  const m = 96;
+  const A = anisotropic2d(m, m, 1e-3);
+  // The anisotropy turned by 90°: same pattern, the strong couplings swap.
+  const { rowPtr, colIdx } = A.pattern;
+  const turned = new Float64Array(A.nnz);
+  for (let i = 0; i < m * m; i++) {
+    for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+      const d = Math.abs(colIdx[k] - i);
+      turned[k] = d === 0 ? 2.002 : d === 1 ? -1 : -1e-3;
+    }
+  }
+  const T = A.withValues(turned);
+  const b = randomVector(m * m, 5);
+  const fresh = LinearSolver.init(T, { preconditioner: "amg", rtol: 1e-8 }).compute(b);
+  const auto = LinearSolver.init(A, { preconditioner: "amg", rtol: 1e-8 });
+  assert.equal(auto.amg?.timed, "setup");
+  auto.update(A.values.map((v) => 2 * v)); // same strong couplings: kept
+  assert.equal(auto.amg?.timed, "update");
+  auto.update(turned);
+  assert.equal(auto.amg?.timed, "setup");
+  assert.equal(auto.amg?.strengthDrift, 0);
+  const r = auto.compute(b);
+  assert.equal(r.iterations, fresh.iterations);
+  close(r.x, fresh.x, 1e-7);
+  // amgResetupDrift 1 keeps the aggregates however far the couplings moved.
+  const kept = LinearSolver.init(A, { preconditioner: "amg", rtol: 1e-8, amgResetupDrift: 1 });
+  kept.update(turned);
+  assert.equal(kept.amg?.timed, "update");
+  assert.equal(kept.amg?.strengthDrift, 1);
+  assert.ok(kept.compute(b).iterations >= 3 * fresh.iterations);
+  assert.equal(LinearSolver.init(poisson2d(4)).amg, undefined);
+  assert.throws(
+    () => LinearSolver.init(A, { preconditioner: "amg", amgResetupDrift: 2 }),
+    /amgResetupDrift must be in \[0, 1\], got 2/,
+  );
 });

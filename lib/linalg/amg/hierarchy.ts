@@ -14,6 +14,7 @@
 
 import { FactorizationError, ShapeError } from "../../errors.ts";
 import { CsrMatrix } from "../../sparse/csr.ts";
+import type { CsrPattern } from "../../sparse/pattern.ts";
 import { expandAggregates, standardAggregation } from "./aggregate.ts";
 import { type DenseCoarseSolver, denseCoarseSolver } from "./coarse_solve.ts";
 import { type GalerkinPattern, galerkinPattern, galerkinValues } from "./galerkin.ts";
@@ -26,7 +27,8 @@ import {
 } from "./smooth_prolongator.ts";
 import { type SmootherState, smootherState } from "./smoothers.ts";
 import { spectralRadius } from "./spectral_radius.ts";
-import { amalgamate, strengthGraph } from "./strength.ts";
+import { amalgamate, strengthDistance, strengthGraph } from "./strength.ts";
+import { classicalStrength } from "./ruge_stuben.ts";
 import { filteredMatrix, type FilterPattern, filterPattern } from "./filter.ts";
 import { tentativeProlongator } from "./tentative.ts";
 
@@ -57,6 +59,16 @@ export interface AmgTransfer {
   readonly rs: RugeStubenTransfer | undefined;
   /** Patterns of the Galerkin product `Pᵀ A P`. */
   readonly galerkin: GalerkinPattern;
+  /**
+   * The strength graph the aggregates (or the C/F splitting) were built
+   * from, and how to compute it again from the level's current values.
+   */
+  readonly strength: { readonly graph: CsrPattern; readonly of: (A: CsrMatrix) => CsrPattern };
+  /**
+   * `strengthDistance` between `strength.graph` and the graph of the
+   * current values (0 after a setup).
+   */
+  drift: number;
 }
 
 /** One level of the hierarchy. */
@@ -202,6 +214,8 @@ function saTransfer(
     filter,
     rs: undefined,
     galerkin,
+    strength: { graph: S, of: (M) => strengthGraph(amalgamate(M, blockSize), theta, symmetric) },
+    drift: 0,
   };
   return t;
 }
@@ -226,6 +240,8 @@ function rsTransfer(
     filter: undefined,
     rs,
     galerkin,
+    strength: { graph: rs.strength, of: (M) => classicalStrength(M, opts.strengthThreshold) },
+    drift: 0,
   };
 }
 
@@ -382,7 +398,11 @@ export function refreshHierarchy(h: AmgHierarchy, values: Float64Array): void {
   for (let l = 0; l < levels.length; l++) {
     const level = levels[l];
     levelNumeric(level, symmetric, options, l);
-    if (level.transfer) transferNumeric(level, levels[l + 1].A, options);
+    const t = level.transfer;
+    if (t) {
+      t.drift = strengthDistance(t.strength.graph, t.strength.of(level.A));
+      transferNumeric(level, levels[l + 1].A, options);
+    }
   }
   h.coarse = coarseSolver(h);
 }

@@ -25,6 +25,8 @@ export interface RugeStubenTransfer {
   readonly nCoarse: number;
   /** Pattern of P. */
   readonly pattern: CsrPattern;
+  /** The strength graph the splitting was chosen on. */
+  readonly strength: CsrPattern;
   /** Fills P's values from A's (same pattern as at setup). */
   values(A: CsrMatrix, out: Float64Array): void;
 }
@@ -221,5 +223,5 @@ export function rugeStubenTransfer(A: CsrMatrix, theta: number): RugeStubenTrans
       for (let p = p0; p < p1; p++) out[p] = (-alpha * v[src[p]]) / diag;
     }
   };
-  return { splitting, nCoarse, pattern, values };
+  return { splitting, nCoarse, pattern, strength: S, values };
 }

@@ -166,3 +166,41 @@ function symmetricUnion(S: CsrPattern): CsrPattern {
   }
   return new CsrPattern(n, n, ptr, col.slice(0, dst));
 }
+
+/**
+ * How far apart two strength graphs on the same nodes are: the Jaccard
+ * distance `|S₁ Δ S₂| / |S₁ ∪ S₂|` of their edge sets (0: the same
+ * couplings are strong, 1: none in common; 0 for two empty graphs). A kept
+ * hierarchy whose aggregates were built on S₁ serves values whose graph is
+ * S₂ as well as the strong couplings they share.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { strengthDistance } from "./strength.ts";
+ * import { CsrPattern } from "../../sparse/pattern.ts";
+ * const a = new CsrPattern(2, 2, Int32Array.of(0, 1, 2), Int32Array.of(1, 0));
+ * const b = new CsrPattern(2, 2, Int32Array.of(0, 1, 1), Int32Array.of(1));
+ * assert.equal(strengthDistance(a, a), 0);
+ * assert.equal(strengthDistance(a, b), 0.5); // one edge of two differs
+ * ```
+ */
+export function strengthDistance(a: CsrPattern, b: CsrPattern): number {
+  if (a.nRows !== b.nRows) {
+    throw new RangeError(`strengthDistance: ${a.nRows} and ${b.nRows} nodes`);
+  }
+  let both = 0;
+  for (let i = 0; i < a.nRows; i++) {
+    // Both rows are sorted: count the common columns by merging.
+    let p = a.rowPtr[i], q = b.rowPtr[i];
+    const pe = a.rowPtr[i + 1], qe = b.rowPtr[i + 1];
+    while (p < pe && q < qe) {
+      const ca = a.colIdx[p], cb = b.colIdx[q];
+      if (ca === cb) (both++, p++, q++);
+      else if (ca < cb) p++;
+      else q++;
+    }
+  }
+  const union = a.nnz + b.nnz - both;
+  return union === 0 ? 0 : (union - both) / union;
+}
