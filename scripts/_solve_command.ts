@@ -13,7 +13,12 @@ import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
 import { ensureXdgRuntimeDir } from "./_runtime_dir.ts";
 import { type GpuMethod, gpuSolve } from "../lib/gpu/solve.ts";
 import { solveGradients } from "../lib/diff/solve_gradients.ts";
-import type { AmgInfo, AmgPreconditioner } from "../lib/linalg/amg/mod.ts";
+import {
+  type AmgInfo,
+  type AmgOptions,
+  type AmgPreconditioner,
+  amgSetup,
+} from "../lib/linalg/amg/mod.ts";
 import { preconditioner } from "../lib/linalg/build_preconditioner.ts";
 import type { PreconditionerName } from "../lib/linalg/preconditioner.ts";
 import type { SolveMethod, SolveResult } from "../lib/linalg/result.ts";
@@ -32,6 +37,8 @@ export interface SolveCommand {
   adjoint: string | undefined;
   method: SolveMethod | undefined;
   precond: PreconditionerName;
+  /** AMG options for `precond: "amg"` (`--amg`). */
+  amg: AmgOptions;
   rtol: number;
   atol: number;
   maxIter: number | undefined;
@@ -131,7 +138,7 @@ function counts(r: SolveResult): { iterations: number; refinementSteps?: number 
  * const matrix = await Deno.makeTempFile({ suffix: ".mtx" });
  * await Deno.writeTextFile(matrix, "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 2\n2 2 4\n");
  * const { json, converged } = await runSolveCommand({
- *   matrix, rhs: undefined, adjoint: undefined, method: "direct", precond: "none",
+ *   matrix, rhs: undefined, adjoint: undefined, method: "direct", precond: "none", amg: {},
  *   rtol: 1e-10, atol: 0, maxIter: undefined, restart: 30, backend: "cpu", json: true,
  * });
  * assert.ok(converged);
@@ -162,8 +169,10 @@ export async function runSolveCommand(
   const gpu = cmd.backend === "webgpu" ? await openGpu(method, cmd.precond) : undefined;
   const backend = gpu ? "webgpu" : "cpu";
   t = performance.now();
-  // On the GPU the (Jacobi) preconditioner is built on the device inside the solve.
-  const M = method === "direct" || gpu ? undefined : preconditioner(cmd.precond, A, {});
+  // On the GPU Jacobi is built on the device inside the solve; an AMG hierarchy is built here
+  // on the CPU (as for the CPU backend) and its cycle runs on the device.
+  const amg = method !== "direct" && cmd.precond === "amg" ? amgSetup(A, cmd.amg) : undefined;
+  const M = method === "direct" ? undefined : gpu ? amg : amg ?? preconditioner(cmd.precond, A, {});
   const setup = performance.now() - t;
 
   const options: AsyncSolveOptions = {
@@ -174,7 +183,7 @@ export async function runSolveCommand(
     onFailure: "return",
     ...(cmd.maxIter === undefined ? {} : { maxIter: cmd.maxIter }),
     ...(M === undefined ? {} : { preconditioner: M }),
-    ...(gpu ? { backend: "webgpu", gpu, preconditioner: cmd.precond } : {}),
+    ...(gpu ? { backend: "webgpu", gpu, preconditioner: amg ?? cmd.precond } : {}),
   };
 
   let forward: SolveResult;
@@ -188,7 +197,8 @@ export async function runSolveCommand(
         ? await gpuSolve(gpu, A, b, {
           ...options,
           method: method as GpuMethod,
-          preconditioner: cmd.precond as "none" | "jacobi",
+          preconditioner: cmd.precond as "none" | "jacobi" | "amg",
+          ...(amg ? { amgState: amg } : {}),
         })
         : solveLinear(A, b, { ...options, preconditioner: M });
       solveMs = performance.now() - t;
@@ -227,7 +237,7 @@ export async function runSolveCommand(
     ...counts(forward),
     relativeResidual: forward.relativeResidual,
     x: Array.from(forward.x),
-    ...(M && M.name === "amg" && "info" in M ? { amg: (M as AmgPreconditioner).info } : {}),
+    ...(amg ? { amg: (amg as AmgPreconditioner).info } : {}),
     timings: {
       read: round(read),
       setup: round(setup),
@@ -260,14 +270,14 @@ async function openGpu(
   method: SolveMethod,
   precond: PreconditionerName,
 ): Promise<GpuContext | undefined> {
-  if (method !== "cg" && method !== "bicgstab" && method !== "gmres") {
+  if (method !== "cg" && method !== "bicgstab" && method !== "gmres" && method !== "minres") {
     throw new RangeError(
-      `--method ${method} is not available with --backend webgpu (use cg, bicgstab or gmres)`,
+      `--method ${method} is not available with --backend webgpu (use cg, bicgstab, gmres or minres)`,
     );
   }
-  if (precond !== "none" && precond !== "jacobi") {
+  if (precond !== "none" && precond !== "jacobi" && precond !== "amg") {
     throw new RangeError(
-      `--precond ${precond} is not available with --backend webgpu (use none or jacobi)`,
+      `--precond ${precond} is not available with --backend webgpu (use none, jacobi or amg)`,
     );
   }
   ensureXdgRuntimeDir();

@@ -18,12 +18,13 @@
 
 import { parseArgs } from "node:util";
 import { GradsolveError } from "../lib/errors.ts";
+import type { AmgOptions } from "../lib/linalg/amg/options.ts";
 import { runSolveCommand, type SolveCommand } from "./_solve_command.ts";
 
 const USAGE = `Usage: deno run -A scripts/solve.ts --matrix A.mtx [--rhs b.mtx]
     [--method cg|bicgstab|gmres|minres|direct] [--precond none|jacobi|ilu0|ic0|amg]
     [--rtol 1e-10] [--atol 0] [--max-iter N] [--restart 30]
-    [--backend cpu|webgpu] [--adjoint g.mtx] [--json]`;
+    [--amg key=value,...] [--backend cpu|webgpu] [--adjoint g.mtx] [--json]`;
 
 const HELP = `${USAGE}
 
@@ -38,13 +39,21 @@ Options:
   --precond P      none, jacobi, ilu0, ic0 or amg (smoothed aggregation algebraic
                    multigrid; its hierarchy is reported, and the adjoint solve reuses it)
                    (ignored by direct) [default: none]
+  --amg OPTS       AMG options for --precond amg, comma-separated key=value pairs:
+                   coarsening=sa|rs, strengthThreshold, strengthDecay, blockSize,
+                   prolongationSmoothing=jacobi|none, prolongationFilter=true|false,
+                   smoother=chebyshev|jacobi|l1-jacobi, jacobiWeight, chebyshevDegree,
+                   preSweeps, postSweeps, cycle=V|W, maxLevels, coarseSize, maxDenseSize,
+                   coarseSweeps, spectralSteps, seed (see AmgOptions)
+                   [default: the library's defaults]
   --rtol R         relative tolerance on the true residual ‖b − Ax‖ ≤ R·‖b‖
                    [default: 1e-10; the library's default is 1e-8]
   --atol A         absolute tolerance on the true residual [default: 0]
   --max-iter N     most iterations of an iterative method [default: max(1000, 10·n)]
   --restart M      GMRES restart length [default: 30]
-  --backend B      cpu or webgpu; webgpu without an adapter says so and uses
-                   the CPU [default: cpu]
+  --backend B      cpu or webgpu (methods cg, bicgstab, gmres, minres; precond
+                   none, jacobi or amg); webgpu without an adapter says so and
+                   uses the CPU [default: cpu]
   --adjoint g.mtx  also solve Aᵀλ = g and report the gradients of L = g·x:
                    gradB = λ and one gradValues entry per file entry [default: none]
   --json           print one JSON object instead of the summary [default: off]
@@ -83,6 +92,61 @@ function oneOf<T extends string>(
   return text as T;
 }
 
+/** The AMG option names --amg takes, by the type of their value. */
+const AMG_KEYS = {
+  string: ["coarsening", "prolongationSmoothing", "smoother", "cycle"],
+  boolean: ["prolongationFilter"],
+  number: [
+    "strengthThreshold",
+    "strengthDecay",
+    "jacobiWeight",
+    "blockSize",
+    "chebyshevDegree",
+    "preSweeps",
+    "postSweeps",
+    "maxLevels",
+    "coarseSize",
+    "maxDenseSize",
+    "coarseSweeps",
+    "spectralSteps",
+    "seed",
+  ],
+} as const;
+
+/**
+ * `key=value,key=value` into AmgOptions: names and value types checked here,
+ * ranges by the library when the hierarchy is set up (a `RangeError`, exit 2).
+ */
+function amgOptions(text: string): AmgOptions {
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of text.split(",")) {
+    const eq = pair.indexOf("=");
+    const key = (eq < 0 ? pair : pair.slice(0, eq)).trim();
+    const value = eq < 0 ? "" : pair.slice(eq + 1).trim();
+    if (eq < 0 || key === "" || value === "") {
+      throw new UsageError(`--amg takes key=value pairs separated by commas, got "${pair}"`);
+    }
+    if (key in out) throw new UsageError(`--amg sets ${key} twice`);
+    if ((AMG_KEYS.string as readonly string[]).includes(key)) out[key] = value;
+    else if ((AMG_KEYS.boolean as readonly string[]).includes(key)) {
+      if (value !== "true" && value !== "false") {
+        throw new UsageError(`--amg ${key} must be true or false, got "${value}"`);
+      }
+      out[key] = value === "true";
+    } else if ((AMG_KEYS.number as readonly string[]).includes(key)) {
+      const v = Number(value);
+      if (!Number.isFinite(v)) {
+        throw new UsageError(`--amg ${key} must be a number, got "${value}"`);
+      }
+      out[key] = v;
+    } else {
+      const known = [...AMG_KEYS.string, ...AMG_KEYS.boolean, ...AMG_KEYS.number].join(", ");
+      throw new UsageError(`--amg has no option "${key}" (known: ${known})`);
+    }
+  }
+  return out as AmgOptions;
+}
+
 function parseCommand(args: string[]): SolveCommand | "help" {
   const { values, positionals } = parseArgs({
     args,
@@ -93,6 +157,7 @@ function parseCommand(args: string[]): SolveCommand | "help" {
       rhs: { type: "string" },
       method: { type: "string" },
       precond: { type: "string" },
+      amg: { type: "string" },
       rtol: { type: "string" },
       atol: { type: "string" },
       "max-iter": { type: "string" },
@@ -112,6 +177,12 @@ function parseCommand(args: string[]): SolveCommand | "help" {
   if (maxIter === 0) throw new UsageError(`--max-iter must be at least 1, got "0"`);
   const restart = number("restart", values.restart, 30, true);
   if (restart === 0) throw new UsageError(`--restart must be at least 1, got "0"`);
+  const precond =
+    oneOf("precond", values.precond, ["none", "jacobi", "ilu0", "ic0", "amg"] as const) ??
+      "none";
+  if (values.amg !== undefined && precond !== "amg") {
+    throw new UsageError(`--amg needs --precond amg, got --precond ${precond}`);
+  }
   return {
     matrix: values.matrix,
     rhs: values.rhs,
@@ -121,8 +192,8 @@ function parseCommand(args: string[]): SolveCommand | "help" {
       values.method,
       ["cg", "bicgstab", "gmres", "minres", "direct"] as const,
     ),
-    precond: oneOf("precond", values.precond, ["none", "jacobi", "ilu0", "ic0", "amg"] as const) ??
-      "none",
+    precond,
+    amg: values.amg === undefined ? {} : amgOptions(values.amg),
     rtol: number("rtol", values.rtol, 1e-10),
     atol: number("atol", values.atol, 0),
     maxIter,

@@ -225,6 +225,44 @@ Deno.test("solve exits 2 with one line naming the option, file or line", async (
       "--precond",
       "jacobi",
     ], /row 0/],
+    [
+      "--amg without --precond amg",
+      ["--matrix", symPath, "--amg", "cycle=W"],
+      /--amg needs --precond amg, got --precond none/,
+    ],
+    [
+      "--amg unknown key",
+      ["--matrix", symPath, "--precond", "amg", "--amg", "levels=3"],
+      /--amg has no option "levels" \(known: coarsening,/,
+    ],
+    [
+      "--amg without =",
+      ["--matrix", symPath, "--precond", "amg", "--amg", "cycle"],
+      /--amg takes key=value pairs separated by commas, got "cycle"/,
+    ],
+    [
+      "--amg bad number",
+      ["--matrix", symPath, "--precond", "amg", "--amg", "coarseSize=ten"],
+      /--amg coarseSize must be a number, got "ten"/,
+    ],
+    ["--amg bad boolean", [
+      "--matrix",
+      symPath,
+      "--precond",
+      "amg",
+      "--amg",
+      "prolongationFilter=1",
+    ], /--amg prolongationFilter must be true or false, got "1"/],
+    [
+      "--amg twice",
+      ["--matrix", symPath, "--precond", "amg", "--amg", "cycle=W,cycle=V"],
+      /--amg sets cycle twice/,
+    ],
+    [
+      "--amg out of range",
+      ["--matrix", symPath, "--precond", "amg", "--amg", "smoother=sor"],
+      /Cannot set up AMG: smoother must be one of jacobi, l1-jacobi, chebyshev, got sor/,
+    ],
   ];
   for (const [name, args, pattern] of cases) {
     await t.step(name, async () => {
@@ -345,6 +383,10 @@ Deno.test("solve --help gives every option's default, the rtol difference and th
   assert.match(option("--max-iter"), /\[default: max\(1000, 10·n\)\]/);
   assert.match(option("--restart"), /\[default: 30\]/);
   assert.match(option("--backend"), /\[default: cpu\]/);
+  assert.match(
+    option("--amg"),
+    /comma-separated key=value pairs.*\[default: the library's defaults\]/,
+  );
   assert.match(option("--adjoint"), /\[default: none\]/);
   assert.match(option("--json"), /\[default: off\]/);
   assert.match(
@@ -425,4 +467,89 @@ Deno.test("solve --method direct reports no iterations, and its refinement steps
   // Iterative methods carry no refinement fields.
   const { json: cg } = await solveJson("--matrix", symPath);
   assert.ok(!("refinementSteps" in cg) && cg.iterations > 0);
+});
+
+/** The 2-D Poisson matrix on m×m as a Matrix Market file (row-major 5-point stencil). */
+function poissonFile(m: number): string {
+  const rows: number[][] = [];
+  for (let i = 0; i < m * m; i++) {
+    const row = new Array(m * m).fill(0);
+    row[i] = 4;
+    if (i % m > 0) row[i - 1] = -1;
+    if (i % m < m - 1) row[i + 1] = -1;
+    if (i >= m) row[i - m] = -1;
+    if (i < m * m - m) row[i + m] = -1;
+    rows.push(row);
+  }
+  return write(
+    `poisson${m}.mtx`,
+    formatMatrixMarket(CsrMatrix.fromDense(rows), { symmetry: "symmetric" }),
+  );
+}
+
+Deno.test("solve --precond amg --amg passes the options, reports the hierarchy, and differentiates", async () => {
+  const m = 12, n = m * m;
+  const A = poissonFile(m);
+  const g = write(
+    "g144.mtx",
+    formatMatrixMarketVector(Float64Array.from({ length: n }, (_, i) => Math.sin(i))),
+  );
+  const base = ["--matrix", A, "--adjoint", g, "--precond", "amg"];
+  const plain = (await solveJson(...base, "--precond", "none")).json;
+  const v = await solveJson(...base);
+  const w = await solveJson(
+    ...base,
+    "--amg",
+    "cycle=W, coarseSize=20,smoother=jacobi,prolongationFilter=false",
+  );
+  for (const { code, json } of [v, w]) {
+    assert.equal(code, 0, json.message);
+    assert.equal(json.precond, "amg");
+    assert.ok(json.adjointConverged && json.iterations < plain.iterations / 3);
+    close(json.x, plain.x, 1e-8, "x");
+    close(json.gradB, plain.gradB, 1e-8, "gradB");
+    close(json.gradValues, plain.gradValues, 1e-7, "gradValues");
+  }
+  assert.equal(v.json.amg.cycle, "V");
+  assert.equal(v.json.amg.smoother, "chebyshev");
+  assert.equal(w.json.amg.cycle, "W");
+  assert.equal(w.json.amg.smoother, "jacobi");
+  assert.ok(w.json.amg.levels >= 2 && w.json.amg.sizes.at(-1).n <= 20, JSON.stringify(w.json.amg));
+  assert.equal(w.json.amg.strengthDrift, 0);
+});
+
+Deno.test({
+  name: "solve --backend webgpu takes --precond amg (every method) and --method minres",
+  ignore: noGpu,
+  fn: async () => {
+    const A = poissonFile(10);
+    const g = write(
+      "g100.mtx",
+      formatMatrixMarketVector(Float64Array.from({ length: 100 }, (_, i) => Math.cos(i))),
+    );
+    for (
+      const extra of [
+        ["--method", "cg", "--precond", "amg", "--amg", "coarseSize=20"],
+        ["--method", "gmres", "--precond", "amg", "--amg", "coarseSize=20,cycle=W"],
+        ["--method", "minres", "--precond", "none"],
+      ]
+    ) {
+      const args = ["--matrix", A, "--adjoint", g, "--rtol", "1e-9", ...extra];
+      const cpu = (await solveJson(...args)).json;
+      const { code, json } = await solveJson(...args, "--backend", "webgpu");
+      assert.equal(code, 0, `${extra}: ${json.message}`);
+      assert.equal(json.backend, "webgpu");
+      assert.equal(json.precond, cpu.precond);
+      if (cpu.amg) assert.deepEqual(json.amg.sizes, cpu.amg.sizes);
+      else assert.equal(json.amg, undefined);
+      close(json.x, cpu.x, 1e-7, `${extra} x`);
+      close(json.gradB, cpu.gradB, 1e-7, `${extra} gradB`);
+    }
+    const r = await solveCli("--matrix", A, "--backend", "webgpu", "--precond", "ic0");
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /--precond ic0 is not available with --backend webgpu \(use none, jacobi or amg\)/,
+    );
+  },
 });

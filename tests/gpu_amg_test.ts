@@ -38,7 +38,7 @@ async function cycleError(ctx: GpuContext, A: CsrMatrix, amg: AmgOptions, seed: 
   const r = rhs(n, seed);
   const zc = new Float64Array(n);
   M.apply(r, zc);
-  using cycle = await GpuAmgCycle.create(ctx, M, { amg });
+  using cycle = await GpuAmgCycle.create(ctx, M);
   const rb = createStorageBuffer(ctx, "test r", 4 * n, Float32Array.from(r));
   const zb = createStorageBuffer(ctx, "test z", 4 * n);
   try {
@@ -275,8 +275,8 @@ Deno.test({
         const zf = new Float64Array(n), zt = new Float64Array(n);
         runCycle(h, ws, 0, r, zf, false);
         runCycle(h, ws, 0, r, zt, true);
-        using forward = await GpuAmgCycle.create(ctx, M, { amg });
-        using transposed = await GpuAmgCycle.create(ctx, M, { amg, transposed: true });
+        using forward = await GpuAmgCycle.create(ctx, M);
+        using transposed = await GpuAmgCycle.create(ctx, M, { transposed: true });
         const ef = relErr(await gpuCycle(ctx, forward, r, false), zf);
         const et = relErr(await gpuCycle(ctx, transposed, r, true), zt);
         // One upload serves both directions once the transposed one is prepared.
@@ -518,5 +518,53 @@ Deno.test({
         );
         assert.ok(ev < 1e-8 && eb < 1e-8, `${method}: ${ev}, ${eb}`);
       }
+    }),
+});
+
+Deno.test({
+  name: "solveAsync(webgpu) takes an AMG state as preconditioner and refreshes it to the values",
+  ignore: noGpu,
+  fn: () =>
+    withGpu(async (ctx) => {
+      const A = poisson2d(16);
+      const n = A.shape[0];
+      const state = amgSetup(A, { coarseSize: 20 });
+      const values = A.values.map((v) => 2 * v); // new values, the same strong couplings
+      const B = A.withValues(values);
+      const b = tensor([...rhs(n, 3)]);
+      const info = await solveAsyncWithInfo(sparseTensor(A.pattern, tensor([...values])), b, {
+        method: "gmres",
+        preconditioner: state,
+        rtol: 1e-10,
+        backend: "webgpu",
+        gpu: ctx,
+      });
+      assert.equal(info.forward.preconditioner, "amg");
+      assert.ok(info.forward.converged, info.forward.message);
+      // The state now holds the call's values (a numeric update), and info reports it.
+      assert.deepEqual(state.levels[0].A.values, values);
+      assert.equal(info.amg?.timed, "update");
+      const fresh = amgSetup(B, { coarseSize: 20 });
+      const z1 = new Float64Array(n), z2 = new Float64Array(n);
+      state.apply(rhs(n, 4), z1);
+      fresh.apply(rhs(n, 4), z2);
+      assert.ok(relErr(z1, z2) < 1e-12);
+      const x = info.x.data;
+      const r = B.multiply(x).map((v, i) => v - b.data[i]);
+      assert.ok(Math.hypot(...r) <= 1e-9 * Math.hypot(...b.data));
+      await assert.rejects(
+        () =>
+          solveAsyncWithInfo(sparseTensor(A.pattern, tensor([...values])), b, {
+            preconditioner: {
+              name: "mine",
+              symmetric: true,
+              apply: () => {},
+              applyTranspose: () => {},
+            },
+            backend: "webgpu",
+            gpu: ctx,
+          }),
+        /or an AMG state from amgSetup/,
+      );
     }),
 });

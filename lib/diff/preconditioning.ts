@@ -112,8 +112,26 @@ export function isAmg(M: Preconditioner): M is AmgPreconditioner {
     Array.isArray((M as Partial<AmgPreconditioner>).levels);
 }
 
-/** Updates an AMG state to `values` unless it holds them already (O(nnz) to compare). */
-function refreshAmg(M: AmgPreconditioner, values: Float64Array): void {
+/**
+ * Updates an AMG state to `values` unless it holds them already (O(nnz) to
+ * compare). Throws `ShapeError` when the state was built for another
+ * number of stored entries.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refreshAmg } from "./preconditioning.ts";
+ * import { amgSetup } from "../linalg/amg/mod.ts";
+ * import { poisson2d } from "../sparse/generators.ts";
+ * const A = poisson2d(16);
+ * const M = amgSetup(A);
+ * refreshAmg(M, A.values); // the same values: nothing to do
+ * assert.equal(M.info.timed, "setup");
+ * refreshAmg(M, A.values.map((v) => 2 * v));
+ * assert.equal(M.info.timed, "update");
+ * ```
+ */
+export function refreshAmg(M: AmgPreconditioner, values: Float64Array): void {
   const held = M.levels[0].A.values;
   if (held.length !== values.length) {
     throw new ShapeError(

@@ -19,7 +19,9 @@ import { ShapeError } from "../errors.ts";
 import type { GpuContext } from "../gpu/device.ts";
 import { type GpuMethod, type GpuSolveOptions, GpuSolver } from "../gpu/solve.ts";
 import type { SolveResult } from "../linalg/result.ts";
-import { type AmgInfo, amgSetup } from "../linalg/amg/mod.ts";
+import { type AmgInfo, type AmgPreconditioner, amgSetup } from "../linalg/amg/mod.ts";
+import type { Preconditioner } from "../linalg/preconditioner.ts";
+import { isAmg, refreshAmg } from "./preconditioning.ts";
 import { maxAbs } from "../linalg/vector.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
 import { zeroResult } from "../linalg/numeric_solve.ts";
@@ -142,12 +144,17 @@ export async function solveAsyncWithInfo(
   if (options.adjoint !== undefined && options.adjoint !== "implicit") {
     throw new ShapeError('Cannot solve on "webgpu": only adjoint "implicit" is available there');
   }
+  // An AMG state (from amgSetup) runs its cycle on the GPU, refreshed to this call's values.
+  const spec = options.preconditioner;
+  const amgState = typeof spec === "object" && isAmg(spec as Preconditioner)
+    ? spec as AmgPreconditioner
+    : undefined;
   if (
-    options.preconditioner !== undefined && options.preconditioner !== "none" &&
-    options.preconditioner !== "jacobi" && options.preconditioner !== "amg"
+    !amgState && spec !== undefined && spec !== "none" && spec !== "jacobi" && spec !== "amg"
   ) {
     throw new ShapeError(
-      'Cannot solve on "webgpu": preconditioner must be "none", "jacobi" or "amg"',
+      'Cannot solve on "webgpu": preconditioner must be "none", "jacobi", "amg" or an AMG ' +
+        "state from amgSetup",
     );
   }
   const info = new SolveInfo();
@@ -160,9 +167,11 @@ export async function solveAsyncWithInfo(
       `Cannot solve on "webgpu": method must be cg, bicgstab, gmres or minres, got ${method}`,
     );
   }
+  if (amgState) refreshAmg(amgState, matrix.values);
   const setup: GpuSolveOptions = {
     method,
-    preconditioner: (options.preconditioner ?? "none") as "none" | "jacobi" | "amg",
+    preconditioner: amgState ? "amg" : (spec ?? "none") as "none" | "jacobi" | "amg",
+    ...(amgState ? { amgState } : {}),
     ...(options.amg !== undefined ? { amg: options.amg } : {}),
     ...gpuOptions,
     ...(options.restart !== undefined ? { restart: options.restart } : {}),

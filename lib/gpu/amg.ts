@@ -55,7 +55,6 @@ import { ShapeError } from "../errors.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
 import { denseCoarseSolver } from "../linalg/amg/coarse_solve.ts";
 import type { AmgLevel } from "../linalg/amg/hierarchy.ts";
-import { type AmgOptions, resolveAmgOptions } from "../linalg/amg/options.ts";
 import type { AmgPreconditioner } from "../linalg/amg/setup.ts";
 import type { SmootherState } from "../linalg/amg/smoothers.ts";
 import { createStorageBuffer, GpuMatrix } from "./buffers.ts";
@@ -81,11 +80,6 @@ type Entry = typeof ENTRIES[number];
 
 /** Options of {@linkcode GpuAmgCycle.create}. */
 export interface GpuAmgCycleOptions {
-  /**
-   * The AMG options the preconditioner was built with (the sweeps and the
-   * cycle shape are read from them). @default {{}}
-   */
-  amg?: AmgOptions;
   /**
    * Prepare the transposed cycle `z = M⁻ᵀ r` at creation instead of the
    * forward one (the other direction can be prepared later with
@@ -254,7 +248,7 @@ export function transposeDense(a: Float32Array, n: number): Float32Array<ArrayBu
  *   const options = { coarseSize: 20, cycle: "W" as const };
  *   const amg = amgSetup(A, options);
  *   const r = new Float64Array(144).fill(1);
- *   using cycle = await GpuAmgCycle.create(ctx, amg, { amg: options, transposed: true });
+ *   using cycle = await GpuAmgCycle.create(ctx, amg, { transposed: true });
  *   const rb = createStorageBuffer(ctx, "r", 4 * 144, Float32Array.from(r));
  *   const zb = createStorageBuffer(ctx, "z", 4 * 144);
  *   await cycle.bind(rb, zb, undefined, true);
@@ -307,14 +301,8 @@ export class GpuAmgCycle implements Disposable {
     this.n = fine.n;
     this.levels = levels.length;
     this.symmetric = amg.symmetric;
-    const opts = resolveAmgOptions(options.amg ?? {}, fine.n, fine.At === fine.A);
-    if (opts.smoother !== amg.info.smoother || opts.cycle !== amg.info.cycle) {
-      throw new RangeError(
-        `Cannot run AMG on the GPU: options.amg give smoother ${opts.smoother} and cycle ` +
-          `${opts.cycle} but the hierarchy uses ${amg.info.smoother} and ${amg.info.cycle}; ` +
-          "pass the options it was built with",
-      );
-    }
+    // The sweeps and the cycle shape are those the hierarchy was built with.
+    const opts = amg.options;
     this.cycle = opts.cycle;
     this.#pre = opts.preSweeps;
     this.#post = opts.postSweeps;

@@ -66,10 +66,11 @@ export interface GpuSolveOptions {
   /** Options of the AMG hierarchy for `preconditioner: "amg"`. @default {{}} */
   amg?: AmgOptions;
   /**
-   * A hierarchy already built on the CPU (`amgSetup` of this matrix A, with
-   * the same `amg` options, also when `transpose` solves with Aᵀ: that state
-   * runs its transposed cycle) to upload instead of a new setup: how the
-   * forward and adjoint solves of one call share it. @default {a new amgSetup}
+   * A hierarchy already built on the CPU (`amgSetup` of this matrix A, also
+   * when `transpose` solves with Aᵀ: that state runs its transposed cycle)
+   * to upload instead of a new setup, with the options it was built with
+   * (`amg` is then unused): how the forward and adjoint solves of one call
+   * share it. @default {a new amgSetup}
    */
   amgState?: AmgPreconditioner;
   /** Relative tolerance on the true float64 residual. @default {1e-8} */
@@ -349,7 +350,6 @@ export class GpuSolver implements Disposable {
         } else {
           const P = options.amgState ?? amgSetup(A, options.amg ?? {});
           const cycle = await GpuAmgCycle.create(ctx, P, {
-            amg: options.amg ?? {},
             transposed,
             fine: M,
             ...(options.spmv ? { spmv: options.spmv } : {}),

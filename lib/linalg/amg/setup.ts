@@ -18,7 +18,13 @@ import type { CsrMatrix } from "../../sparse/csr.ts";
 import type { Preconditioner } from "../preconditioner.ts";
 import { type CycleWorkspace, cycleWorkspace, runCycle } from "./cycle.ts";
 import { type AmgHierarchy, type AmgLevel, buildHierarchy, refreshHierarchy } from "./hierarchy.ts";
-import { type AmgCycle, type AmgOptions, type AmgSmoother, resolveAmgOptions } from "./options.ts";
+import {
+  type AmgCycle,
+  type AmgOptions,
+  type AmgSmoother,
+  type ResolvedAmgOptions,
+  resolveAmgOptions,
+} from "./options.ts";
 
 /** Size of one level in {@linkcode AmgInfo}. */
 export interface AmgLevelInfo {
@@ -86,6 +92,8 @@ export interface AmgPreconditioner extends Preconditioner {
   readonly info: AmgInfo;
   /** The levels (read them, do not modify them). */
   readonly levels: readonly AmgLevel[];
+  /** The options it was built with, every default filled in. */
+  readonly options: ResolvedAmgOptions;
   /**
    * Recomputes the numeric part for new values of A on the same pattern
    * (aggregates, tentative prolongators and patterns kept). Unchanged
@@ -176,6 +184,7 @@ export function amgSetup(A: CsrMatrix, options: AmgOptions = {}): AmgPreconditio
       return info;
     },
     levels: h.levels,
+    options: opts,
     update(values: Float64Array) {
       const t1 = performance.now();
       refreshHierarchy(h, values);
