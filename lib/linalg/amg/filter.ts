@@ -40,7 +40,7 @@ export interface FilterPattern {
   readonly map: Int32Array;
   /** Position of each row's diagonal entry in `A^F`. */
   readonly diagonal: Int32Array;
-  /** Entries of A dropped (0: `A^F = A`). */
+  /** Entries of A dropped (at least one: no filter is built otherwise). */
   readonly dropped: number;
 }
 
@@ -48,7 +48,9 @@ export interface FilterPattern {
  * The filter pattern of A at threshold θ, given A's node matrix `N` (nodes
  * of `blockSize` unknowns, numbered node-major; see `amalgamate`): (i, j)
  * stays when i and j belong to one node or when their nodes' coupling is
- * `v_IJ ≥ θ·min(d_I, d_J)`. A must store every diagonal entry.
+ * `v_IJ ≥ θ·min(d_I, d_J)`; undefined when that keeps every entry
+ * (`A^F = A`), found in one pass over the node matrix before anything is
+ * allocated. A must store every diagonal entry.
  *
  * @example
  * ```ts
@@ -58,9 +60,10 @@ export interface FilterPattern {
  * import { CsrMatrix } from "../../sparse/csr.ts";
  * // The 1–2 coupling (1e-3) is below 0.08·2 and is dropped.
  * const A = CsrMatrix.fromDense([[2, -1, 0], [-1, 2, -1e-3], [0, -1e-3, 2]]);
- * const f = filterPattern(A.pattern, amalgamate(A, 1), 0.08, 1);
+ * const f = filterPattern(A.pattern, amalgamate(A, 1), 0.08, 1)!;
  * assert.equal(f.dropped, 2);
  * assert.deepEqual([...f.map], [0, 1, 2, 3, -1, -1, 4]);
+ * assert.equal(filterPattern(A.pattern, amalgamate(A, 1), 1e-4, 1), undefined);
  * ```
  */
 export function filterPattern(
@@ -68,13 +71,20 @@ export function filterPattern(
   N: NodeMatrix,
   theta: number,
   blockSize: number,
-): FilterPattern {
+): FilterPattern | undefined {
+  const { rowPtr: np, colIdx: nc } = N.pattern;
+  const nv = N.values, nd = N.diagonal;
+  let drops = false;
+  for (let I = 0; I < N.pattern.nRows && !drops; I++) {
+    for (let k = np[I]; k < np[I + 1]; k++) {
+      if (nc[k] !== I && nv[k] < theta * Math.min(nd[I], nd[nc[k]])) drops = true;
+    }
+  }
+  if (!drops) return undefined;
   const { rowPtr, colIdx, nRows: n } = A;
   const map = new Int32Array(A.nnz).fill(-1);
   const ptr = new Int32Array(n + 1);
   const diagonal = new Int32Array(n);
-  const { rowPtr: np, colIdx: nc } = N.pattern;
-  const nv = N.values, nd = N.diagonal;
   // Mark of the node columns kept in the current node row.
   const mark = new Int32Array(N.pattern.nRows).fill(-1);
   let dst = 0;
@@ -117,7 +127,7 @@ export function filterPattern(
  * import { amalgamate } from "./strength.ts";
  * import { CsrMatrix } from "../../sparse/csr.ts";
  * const A = CsrMatrix.fromDense([[2, -1, 0], [-1, 2, -1e-3], [0, -1e-3, 2]]);
- * const f = filterPattern(A.pattern, amalgamate(A, 1), 0.08, 1);
+ * const f = filterPattern(A.pattern, amalgamate(A, 1), 0.08, 1)!;
  * const F = filteredMatrix(A, f);
  * // Row sums are kept: the weak −1e-3 moved onto the diagonal.
  * assert.deepEqual([...F.toDense()], [2, -1, 0, -1, 2 - 1e-3, 0, 0, 0, 2 - 1e-3]);

@@ -193,11 +193,11 @@ function saTransfer(
   const fp = smoothed && opts.prolongationFilter
     ? filterPattern(A.pattern, nodes, theta, blockSize)
     : undefined;
-  const filter = fp && fp.dropped > 0
+  const filter = fp
     ? { pattern: fp, matrix: new CsrMatrix(fp.pattern, new Float64Array(fp.pattern.nnz)) }
     : undefined;
   const smoothing = smoothed
-    ? prolongatorPattern(filter ? fp!.pattern : A.pattern, tent.T.pattern)
+    ? prolongatorPattern(fp ? fp.pattern : A.pattern, tent.T.pattern)
     : undefined;
   const pPattern = smoothing ? smoothing.pattern : tent.T.pattern;
   const P = smoothing ? new CsrMatrix(pPattern, new Float64Array(pPattern.nnz)) : tent.T;

@@ -22,8 +22,8 @@ import {
   type AmgCycle,
   type AmgOptions,
   type AmgSmoother,
-  type ResolvedAmgOptions,
   resolveAmgOptions,
+  type ResolvedAmgOptions,
 } from "./options.ts";
 
 /** Size of one level in {@linkcode AmgInfo}. */
