@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { jump2d, METRIC_NAMES } from "../scripts/bench_amg.ts";
+import { cellPeclet, jump2d, METRIC_NAMES, translationModes, WINDS } from "../scripts/bench_amg.ts";
 import { anisotropic2d } from "../lib/sparse/generators.ts";
 
 interface ReportJson {
@@ -57,6 +57,17 @@ Deno.test("anisotropic2d() and jump2d() build the documented SPD stencils", () =
   assert.ok(J.get(0, 0) < 10 && J.get(2, 2) > 1e4);
 });
 
+Deno.test("translationModes() and cellPeclet() build the block near-nullspace and name the problems", () => {
+  const B = translationModes(9, 3);
+  assert.equal(B.length, 3);
+  for (let c = 0; c < 3; c++) {
+    assert.deepEqual([...B[c]!], Array.from({ length: 9 }, (_, i) => (i % 3 === c ? 1 : 0)));
+  }
+  assert.throws(() => translationModes(10, 3), RangeError);
+  assert.equal(cellPeclet([3, 4], { h: 2, diffusion: 5 }), 2);
+  assert.ok(Math.abs(cellPeclet([1, 0.5]) - Math.sqrt(5) / 2) < 1e-15);
+});
+
 Deno.test("bench_amg.ts --help says what it does, how long it takes and what it writes", async () => {
   const res = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/bench_amg.ts", "--help"],
@@ -69,6 +80,9 @@ Deno.test("bench_amg.ts --help says what it does, how long it takes and what it 
   assert.match(text, /Takes: --quick about .* full run about/);
   assert.match(text, /Writes: OUT\/amg\.html, OUT\/amg\.json/);
   assert.match(text, /--skip-jax/);
+  assert.match(text, /convection–diffusion/);
+  assert.match(text, /GMRES\(30\) and BiCGSTAB/);
+  assert.match(text, /blockSize 3/);
 });
 
 Deno.test({
@@ -81,7 +95,11 @@ Deno.test({
       assert.ok(html.includes("<svg"));
       assert.equal(json.name, "amg");
       assert.ok(stdout.includes(json.finding), "the printed finding is the report's");
-      assert.equal(json.figures.length, 3, "residual histories, time split, iterations");
+      assert.equal(
+        json.figures.length,
+        4,
+        "residual histories, time split, iterations, convection–diffusion",
+      );
 
       // Headline (2-D Poisson 100²): fewer iterations than IC(0), within the target.
       const amgIts = metric(json, "amgForwardIterations") as number;
@@ -95,6 +113,55 @@ Deno.test({
       const amg3 = rowIterations(json, "3-D Poisson", "AMG its");
       const ic3 = rowIterations(json, "3-D Poisson", "IC(0) its");
       assert.ok(amg3 > 0 && amg3 < ic3, `3-D: AMG ${amg3} vs IC(0) ${ic3}`);
+
+      // bcsstk16 with blockSize 3 and the translations: a row of its own, converged.
+      const block = rowIterations(json, "bcsstk16, blockSize 3", "AMG its");
+      assert.ok(block > 0 && Number.isInteger(block), `bcsstk16 block: ${block}`);
+      assert.equal(metric(json, "bcsstk16BlockIterations"), block);
+      assert.ok((metric(json, "bcsstk16DefaultIterations") as number) > 0);
+
+      // Nonsymmetric: a row per Péclet number, iterations positive integers for every
+      // configuration, the gradients through GMRES + AMG and GMRES + ILU(0) agree.
+      const cd = json.tables.find((t) => t.caption.startsWith("Convection–diffusion 48²"));
+      assert.ok(cd, "no convection–diffusion table");
+      const pe = cd.columns.indexOf("Péclet |w|h/ε");
+      assert.deepEqual(
+        cd.rows.map((r) => r[pe]),
+        WINDS.map((w) => Number(cellPeclet([w, w / 2]).toPrecision(3))),
+      );
+      const configs = [
+        "GMRES(30) + AMG",
+        "BiCGSTAB + AMG",
+        "GMRES(30) + ILU(0)",
+        "BiCGSTAB + ILU(0)",
+        "GMRES(30), none",
+      ];
+      for (const row of cd.rows) {
+        for (const c of configs) {
+          const cellText = String(row[cd.columns.indexOf(c)]);
+          const [fwd, adj] = cellText.split(",")[0]!.split("/").map(Number);
+          for (const k of [fwd, adj]) {
+            assert.ok(Number.isInteger(k) && k! > 0, `${c} at Péclet ${row[pe]}: ${cellText}`);
+          }
+          assert.ok(!cellText.includes("✗"), `${c} at Péclet ${row[pe]} did not converge`);
+        }
+        for (const col of ["Δ ∂L/∂b", "Δ ∂L/∂A"]) {
+          const d = row[cd.columns.indexOf(col)] as number;
+          assert.ok(d >= 0 && d <= 1e-5, `${col} at Péclet ${row[pe]}: ${d}`);
+        }
+      }
+      assert.equal(metric(json, "convectionProblems"), WINDS.length);
+      assert.equal(metric(json, "convectionConverged"), true);
+      assert.ok((metric(json, "convectionGradBRelDiff") as number) <= 1e-5);
+      assert.ok((metric(json, "convectionGradValuesRelDiff") as number) <= 1e-5);
+      const said = json.text.find((t) => t.includes("Where AMG helps"));
+      assert.ok(said && /Preconditioning GMRES\(30\), /.test(said), "no finding of the section");
+      assert.match(said, /Preconditioning BiCGSTAB, /);
+      // AMG needs far fewer iterations than no preconditioner at every Péclet number.
+      for (const row of cd.rows) {
+        const first = (c: string) => Number(String(row[cd.columns.indexOf(c)]).split("/")[0]);
+        assert.ok(first("GMRES(30) + AMG") * 4 < first("GMRES(30), none"));
+      }
 
       // Gradients w.r.t. b and every stored value through AMG = unpreconditioned, to 1e-8.
       const diff = metric(json, "gradCheckRelDiff") as number;

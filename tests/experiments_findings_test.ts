@@ -10,6 +10,8 @@ import {
 } from "../scripts/_findings_pinn.ts";
 import {
   availabilitySentence,
+  convectionSentence,
+  convectionWinner,
   duration,
   gradientCheckSentence,
   iterationTargetSentence,
@@ -520,4 +522,112 @@ Deno.test("amg: gradientCheckSentence() within and beyond the tolerance", () => 
     gradientCheckSentence(3e-6, 1e-8),
     /differ from the unpreconditioned ones by 3\.0e-6/,
   );
+});
+
+Deno.test("amg: gradientCheckSentence() names what it compares", () => {
+  const names = { ours: "GMRES(30) + AMG", theirs: "those through GMRES(30) + ILU(0)" };
+  assert.equal(
+    gradientCheckSentence(6.9e-8, 1e-5, names),
+    "The gradients through GMRES(30) + AMG equal those through GMRES(30) + ILU(0): largest " +
+      "relative difference 6.9e-8, within 1e-5.",
+  );
+  assert.equal(
+    gradientCheckSentence(2e-4, 1e-5, names),
+    "The gradients through GMRES(30) + AMG differ from those through GMRES(30) + ILU(0) by " +
+      "2.0e-4 (relative), more than 1e-5.",
+  );
+});
+
+Deno.test("amg: convectionWinner() compares iterations or time; a failed run loses", () => {
+  const amg = { its: 12, ms: 64, ok: true }, ilu0 = { its: 28, ms: 9, ok: true };
+  assert.equal(convectionWinner(amg, ilu0, "its"), "AMG");
+  assert.equal(convectionWinner(amg, ilu0, "ms"), "ILU(0)");
+  assert.equal(convectionWinner(amg, { ...amg }, "its"), "tie");
+  assert.equal(convectionWinner({ ...amg, ok: false }, ilu0, "its"), "ILU(0)");
+  assert.equal(convectionWinner(amg, { ...ilu0, its: 3, ok: false }, "its"), "AMG");
+  assert.equal(convectionWinner({ ...amg, ok: false }, { ...ilu0, ok: false }, "ms"), "neither");
+});
+
+Deno.test("amg: convectionSentence() — AMG best everywhere, loses somewhere, loses everywhere", () => {
+  const run = (its: number, ms: number, ok = true) => ({ its, ms, ok });
+  // The measured 256² GMRES(30) numbers of the issue: AMG wins up to Péclet 1.12.
+  const measured = [
+    { peclet: 0.112, amg: run(11, 518), ilu0: run(163, 1120) },
+    { peclet: 1.12, amg: run(30, 510), ilu0: run(149, 1042) },
+    { peclet: 11.2, amg: run(52, 523), ilu0: run(23, 147) },
+    { peclet: 112, amg: run(61, 485), ilu0: run(7, 36) },
+  ];
+  assert.equal(
+    convectionSentence("GMRES(30)", measured),
+    "Preconditioning GMRES(30), AMG needs fewer iterations up to Péclet 1.12 (30 vs 149 " +
+      "there) and ILU(0) from Péclet 11.2 on (23 vs 52 there); in setup + forward + backward " +
+      "time AMG is faster up to Péclet 1.12 (510 ms vs 1.0 s there) and ILU(0) from Péclet " +
+      "11.2 on (147 ms vs 523 ms there).",
+  );
+  // Given out of order, the rows are read by Péclet number.
+  assert.equal(
+    convectionSentence("GMRES(30)", [...measured].reverse()),
+    convectionSentence("GMRES(30)", measured),
+  );
+  // AMG best everywhere.
+  const best = measured.map((r) => ({ ...r, ilu0: run(r.amg.its + 5, r.amg.ms * 2) }));
+  assert.equal(
+    convectionSentence("BiCGSTAB", best),
+    "Preconditioning BiCGSTAB, AMG needs fewer iterations than ILU(0) at every Péclet number " +
+      "from 0.112 to 112 (11 vs 16 at 0.112, 61 vs 66 at 112); in setup + forward + backward " +
+      "time AMG is faster than ILU(0) at every Péclet number from 0.112 to 112 (518 ms vs " +
+      "1.0 s at 0.112, 485 ms vs 970 ms at 112).",
+  );
+  // AMG loses everywhere: ILU(0) needs fewer iterations and is faster at each Péclet number.
+  const worst = measured.map((r) => ({ ...r, ilu0: run(r.amg.its - 5, r.amg.ms / 10) }));
+  const w = convectionSentence("GMRES(30)", worst);
+  assert.match(
+    w,
+    /^Preconditioning GMRES\(30\), ILU\(0\) needs fewer iterations than AMG at every /,
+  );
+  assert.match(w, /\(6 vs 11 at 0\.112, 56 vs 61 at 112\)/);
+  assert.match(w, /time ILU\(0\) is faster than AMG at every Péclet number from 0\.112 to 112/);
+  assert.ok(!/AMG (needs fewer|is faster)/.test(w));
+  // Mixed iterations, time lost everywhere (the quick run's shape).
+  const quick = [
+    { peclet: 0.112, amg: run(12, 103), ilu0: run(55, 60) },
+    { peclet: 1.12, amg: run(13, 37), ilu0: run(29, 12) },
+    { peclet: 11.2, amg: run(19, 36), ilu0: run(13, 5.2) },
+  ];
+  assert.equal(
+    convectionSentence("GMRES(30)", quick),
+    "Preconditioning GMRES(30), AMG needs fewer iterations up to Péclet 1.12 (13 vs 29 there) " +
+      "and ILU(0) from Péclet 11.2 on (13 vs 19 there); in setup + forward + backward time " +
+      "ILU(0) is faster than AMG at every Péclet number from 0.112 to 11.2 (60 ms vs 103 ms " +
+      "at 0.112, 5.2 ms vs 36 ms at 11.2).",
+  );
+  // Not a clean turn: each side's Péclet numbers listed; ties and failures said as such.
+  const ragged = [
+    { peclet: 0.1, amg: run(10, 50), ilu0: run(20, 40) },
+    { peclet: 1, amg: run(30, 50), ilu0: run(20, 40) },
+    { peclet: 10, amg: run(15, 50), ilu0: run(15, 40) },
+    { peclet: 100, amg: run(40, 50), ilu0: run(5000, 900, false) },
+    { peclet: 1000, amg: run(5000, 900, false), ilu0: run(5000, 800, false) },
+  ];
+  const r = convectionSentence("GMRES(30)", ragged);
+  assert.match(
+    r,
+    /AMG needs fewer iterations at Péclet 0\.1, 100 \(10 vs 20; 40 vs not converged\)/,
+  );
+  assert.match(r, /ILU\(0\) needs fewer iterations at Péclet 1 \(20 vs 30\)/);
+  assert.match(r, /the two are level at Péclet 10 \(15 each\), neither converges at Péclet 1000; /);
+  assert.match(
+    r,
+    /; in setup \+ forward \+ backward time AMG is faster at Péclet 100 \(50 ms vs not converged\), /,
+  );
+  assert.match(r, /ILU\(0\) is faster at Péclet 0\.1, 1, 10 \(40 ms vs 50 ms; 40 ms vs 50 ms; /);
+  assert.match(r, /neither converges at Péclet 1000\.$/);
+  // One problem only.
+  assert.equal(
+    convectionSentence("GMRES(30)", [measured[3]!]),
+    "Preconditioning GMRES(30), ILU(0) needs fewer iterations than AMG at Péclet 112 " +
+      "(7 vs 61); in setup + forward + backward time ILU(0) is faster than AMG at Péclet 112 " +
+      "(36 ms vs 485 ms).",
+  );
+  assert.throws(() => convectionSentence("GMRES(30)", []), RangeError);
 });
