@@ -1,8 +1,16 @@
 /**
  * The direct solve on the coarsest level: the level's matrix made dense and
  * factored once by Cholesky (`A = L Lᵀ`) when it is symmetric, falling back
- * to LU with partial pivoting when Cholesky meets a non-positive pivot or
- * the matrix is nonsymmetric. Solves run in place on preallocated storage.
+ * to LU with partial pivoting when Cholesky meets a negative pivot or the
+ * matrix is nonsymmetric. Solves run in place on preallocated storage.
+ *
+ * A symmetric positive *semi*definite coarsest matrix — a pure Neumann
+ * problem or a graph Laplacian keeps its constant nullspace on every level
+ * — gets a semidefinite Cholesky: a pivot `d_j ≤ 10⁻¹⁰·a_jj` (zero but for
+ * rounding) marks j as a null direction, column j of L is set to 0 and the
+ * solves set `x_j = 0`. That applies the symmetric positive semidefinite
+ * generalised inverse `G = L⁺ᵀ L⁺` (`A G A = A` when the null pivots are
+ * exact), which is what CG needs on a consistent singular system.
  *
  * @module
  */
@@ -15,6 +23,8 @@ import type { CsrMatrix } from "../../sparse/csr.ts";
 export interface DenseCoarseSolver {
   /** `"cholesky"` or `"lu"`: which factorisation succeeded. */
   readonly kind: "cholesky" | "lu";
+  /** Null pivots of a semidefinite Cholesky (0: A is definite, and always for LU). */
+  readonly nullity: number;
   /** Order of the matrix. */
   readonly n: number;
   /** `x ← A⁻¹ b` (no allocation). */
@@ -24,9 +34,9 @@ export interface DenseCoarseSolver {
 }
 
 /**
- * Factors `A` densely: Cholesky when `symmetric`, else (or when a pivot is
- * not positive) LU. Throws {@linkcode SingularMatrixError} when LU finds no
- * nonzero pivot.
+ * Factors `A` densely: Cholesky when `symmetric` (semidefinite allowed,
+ * see the module documentation), else (or when a pivot is negative) LU.
+ * Throws {@linkcode SingularMatrixError} when LU finds no nonzero pivot.
  *
  * @example
  * ```ts
@@ -38,6 +48,11 @@ export interface DenseCoarseSolver {
  * s.solve(Float64Array.of(6, 5), x);
  * assert.equal(s.kind, "cholesky");
  * assert.ok(Math.abs(x[0] - 1) < 1e-15 && Math.abs(x[1] - 1) < 1e-15);
+ * // Singular but semidefinite (nullspace: constants): solves consistent right-hand sides.
+ * const N = denseCoarseSolver(CsrMatrix.fromDense([[1, -1], [-1, 1]]), true);
+ * N.solve(Float64Array.of(1, -1), x);
+ * assert.equal(N.nullity, 1);
+ * assert.deepEqual([...x], [1, 0]); // x − [1, 0] is in the nullspace
  * ```
  */
 export function denseCoarseSolver(A: CsrMatrix, symmetric: boolean): DenseCoarseSolver {
@@ -45,18 +60,34 @@ export function denseCoarseSolver(A: CsrMatrix, symmetric: boolean): DenseCoarse
   const a = A.toDense();
   if (symmetric) {
     const L = Float64Array.from(a);
-    if (cholesky(L, n)) return choleskySolver(L, n);
+    const nullity = cholesky(L, n);
+    if (nullity >= 0) return choleskySolver(L, n, nullity);
   }
   return luSolver(a, n);
 }
 
-/** In-place lower Cholesky of the row-major `a`; false on a non-positive pivot. */
-function cholesky(a: Float64Array, n: number): boolean {
+/** Relative size below which a Cholesky pivot counts as zero (a null direction). */
+const NULL_PIVOT = 1e-10;
+
+/**
+ * In-place semidefinite lower Cholesky of the row-major `a`: the number of
+ * null pivots (their columns of L zero, their diagonal entries 0), or −1 on
+ * a negative pivot (A is not semidefinite) or a non-finite one.
+ */
+function cholesky(a: Float64Array, n: number): number {
+  let nullity = 0;
   for (let j = 0; j < n; j++) {
     const rj = j * n;
-    let d = a[rj + j];
+    const ajj = a[rj + j];
+    let d = ajj;
     for (let k = 0; k < j; k++) d -= a[rj + k] * a[rj + k];
-    if (!(d > 0 && d < Infinity)) return false;
+    if (!(ajj > 0 && Number.isFinite(d)) || d < -NULL_PIVOT * ajj) return -1;
+    if (d <= NULL_PIVOT * ajj) {
+      // A null direction: column j of L is 0 (the solves skip it).
+      nullity++;
+      for (let i = j; i < n; i++) a[i * n + j] = 0;
+      continue;
+    }
     const ljj = Math.sqrt(d);
     a[rj + j] = ljj;
     for (let i = j + 1; i < n; i++) {
@@ -66,24 +97,30 @@ function cholesky(a: Float64Array, n: number): boolean {
       a[ri + j] = s / ljj;
     }
   }
-  return true;
+  return nullity;
 }
 
-function choleskySolver(L: Float64Array, n: number): DenseCoarseSolver {
+function choleskySolver(L: Float64Array, n: number, nullity: number): DenseCoarseSolver {
+  // x = L⁺ᵀ L⁺ b: forward then back substitution, x_j = 0 for a null pivot (L_jj = 0).
   const solve = (b: Float64Array, x: Float64Array): void => {
     for (let i = 0; i < n; i++) {
       const ri = i * n;
+      if (L[ri + i] === 0) {
+        x[i] = 0;
+        continue;
+      }
       let s = b[i];
       for (let k = 0; k < i; k++) s -= L[ri + k] * x[k];
       x[i] = s / L[ri + i];
     }
     for (let i = n - 1; i >= 0; i--) {
-      const xi = x[i] / L[i * n + i];
+      const lii = L[i * n + i];
+      const xi = lii === 0 ? 0 : x[i] / lii;
       x[i] = xi;
       for (let k = 0; k < i; k++) x[k] -= L[i * n + k] * xi;
     }
   };
-  return { kind: "cholesky", n, solve, solveTranspose: solve };
+  return { kind: "cholesky", n, nullity, solve, solveTranspose: solve };
 }
 
 function luSolver(a: Float64Array, n: number): DenseCoarseSolver {
@@ -98,5 +135,11 @@ function luSolver(a: Float64Array, n: number): DenseCoarseSolver {
       e.column,
     );
   }
-  return { kind: "lu", n, solve: f.solveInto, solveTranspose: f.solveTransposeInto };
+  return {
+    kind: "lu",
+    n,
+    nullity: 0,
+    solve: f.solveInto,
+    solveTranspose: f.solveTransposeInto,
+  };
 }

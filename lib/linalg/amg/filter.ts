@@ -1,14 +1,21 @@
 /**
  * The filtered matrix of prolongator smoothing (Vaněk, Mandel and Brezina,
  * 1996): `A^F` keeps the strong couplings and the diagonal and adds every
- * dropped (weak) entry of a row to that row's diagonal,
+ * dropped (weak) entry of a row to that row's diagonal, weighted by the
+ * near-nullspace vector `w` of the level (all ones on the finest level by
+ * default, the coarse nullspace below it),
  *
  * ```
- * a^F_ij = a_ij                       (i, j) kept
- * a^F_ii = a_ii + Σ_{j dropped} a_ij  (lumping: row sums of A are kept)
+ * a^F_ij = a_ij                               (i, j) kept
+ * a^F_ii = a_ii + Σ_{j dropped} a_ij w_j / w_i  (lumping)
  * ```
  *
- * so `A^F·1 = A·1` and constants are treated as by A. A coupling is
+ * so `A^F w = A w`: the near-nullspace is treated as by A, P still maps
+ * the coarse nullspace to `(I − ωD_F⁻¹A) w`, and a nullspace that A
+ * annihilates exactly (a pure Neumann problem) stays exact on every level.
+ * With one weight vector a diagonal can match only one mode, so with
+ * several near-nullspace vectors (or a zero entry in the one) the
+ * hierarchy does not filter. A coupling is
  * dropped when it is small against both ends' diagonals,
  * `|a_ij| < θ·min(|a_ii|, |a_jj|)` (on nodes: block norms): that is weak
  * in the strength sense (`θ·min ≤ θ·√(|a_ii a_jj|)`), and it is also small
@@ -118,7 +125,8 @@ export function filterPattern(
 }
 
 /**
- * `A^F` from A's current values (written into `out` when given).
+ * `A^F` from A's current values (written into `out` when given), lumping
+ * with the weights `w` (all ones when omitted; every `w_i` nonzero).
  *
  * @example
  * ```ts
@@ -131,20 +139,24 @@ export function filterPattern(
  * const F = filteredMatrix(A, f);
  * // Row sums are kept: the weak −1e-3 moved onto the diagonal.
  * assert.deepEqual([...F.toDense()], [2, -1, 0, -1, 2 - 1e-3, 0, 0, 0, 2 - 1e-3]);
+ * // With weights w, A^F w = A w: here the weak entry of row 1 counts twice.
+ * const G = filteredMatrix(A, f, undefined, Float64Array.of(1, 1, 2));
+ * assert.equal(G.get(1, 1), 2 - 2e-3);
  * ```
  */
 export function filteredMatrix(
   A: CsrMatrix,
   f: FilterPattern,
   out: Float64Array = new Float64Array(f.pattern.nnz),
+  w?: Float64Array,
 ): CsrMatrix {
-  const { rowPtr, nRows: n } = A.pattern;
+  const { rowPtr, colIdx, nRows: n } = A.pattern;
   const v = A.values, map = f.map;
   for (let i = 0; i < n; i++) {
     let lumped = 0;
     for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
       const p = map[k];
-      if (p < 0) lumped += v[k];
+      if (p < 0) lumped += w ? (v[k] * w[colIdx[k]]) / w[i] : v[k];
       else out[p] = v[k];
     }
     const aii = out[f.diagonal[i]];

@@ -52,9 +52,17 @@ export interface AmgTransfer {
   readonly smoothing: ProlongatorPattern | undefined;
   /**
    * The filtered matrix that smooths P (`prolongationFilter`, when it drops
-   * an entry): its pattern, and its values (re-filtered on update).
+   * an entry and the level has one near-nullspace vector with no zero
+   * entry): its pattern, its values (re-filtered on update), and that
+   * vector, the lumping weights.
    */
-  readonly filter: { readonly pattern: FilterPattern; readonly matrix: CsrMatrix } | undefined;
+  readonly filter:
+    | {
+      readonly pattern: FilterPattern;
+      readonly matrix: CsrMatrix;
+      readonly weights: Float64Array;
+    }
+    | undefined;
   /** Symbolic Ruge–Stüben interpolation (`coarsening: "rs"`). */
   readonly rs: RugeStubenTransfer | undefined;
   /** Patterns of the Galerkin product `Pᵀ A P`. */
@@ -190,11 +198,16 @@ function saTransfer(
   const aggregates = expandAggregates(nodeAgg, blockSize);
   const tent = tentativeProlongator(aggregates, count, B, k);
   const smoothed = opts.prolongationSmoothing === "jacobi";
-  const fp = smoothed && opts.prolongationFilter
+  const fp = smoothed && opts.prolongationFilter &&
+      k === 1 && B.every((b) => b !== 0)
     ? filterPattern(A.pattern, nodes, theta, blockSize)
     : undefined;
   const filter = fp
-    ? { pattern: fp, matrix: new CsrMatrix(fp.pattern, new Float64Array(fp.pattern.nnz)) }
+    ? {
+      pattern: fp,
+      matrix: new CsrMatrix(fp.pattern, new Float64Array(fp.pattern.nnz)),
+      weights: Float64Array.from(B),
+    }
     : undefined;
   const smoothing = smoothed
     ? prolongatorPattern(fp ? fp.pattern : A.pattern, tent.T.pattern)
@@ -324,7 +337,7 @@ function transferNumeric(
     const inv = new Float64Array(level.n);
     let smoother = A, rho = level.rho;
     if (t.filter) {
-      smoother = filteredMatrix(A, t.filter.pattern, t.filter.matrix.values);
+      smoother = filteredMatrix(A, t.filter.pattern, t.filter.matrix.values, t.filter.weights);
       const dF = t.filter.pattern.diagonal, vF = smoother.values;
       const d = new Float64Array(level.n);
       for (let i = 0; i < level.n; i++) d[i] = vF[dF[i]];

@@ -56,6 +56,12 @@ export interface AmgInfo {
   readonly gridComplexity: number;
   /** Coarsest solve: dense `"cholesky"` or `"lu"`, or `"smoother"` when too big. */
   readonly coarseSolver: "cholesky" | "lu" | "smoother";
+  /**
+   * Null pivots of the coarsest Cholesky: the dimension of the nullspace
+   * it found (1 for a pure Neumann problem, whose constants every level
+   * keeps); 0 for a nonsingular coarsest matrix and for LU or a smoother.
+   */
+  readonly coarseNullity: number;
   /** Smoother on the levels. */
   readonly smoother: AmgSmoother;
   /** Cycle shape. */
@@ -122,6 +128,7 @@ function report(
     operatorComplexity: sizes.reduce((s, l) => s + l.nnz, 0) / nnz0,
     gridComplexity: sizes.reduce((s, l) => s + l.n, 0) / n0,
     coarseSolver: h.coarse ? h.coarse.kind : "smoother",
+    coarseNullity: h.coarse ? h.coarse.nullity : 0,
     smoother: h.options.smoother,
     cycle: h.options.cycle,
     symmetric,
