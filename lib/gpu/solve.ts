@@ -369,8 +369,12 @@ export class GpuSolver implements Disposable {
 
   /**
    * New values for the same pattern (a CsrMatrix on it, or its values):
-   * uploads the values and the Jacobi diagonal, nothing else. The transposed
-   * state, if one was made, follows.
+   * uploads the values and the Jacobi diagonal; with AMG, the hierarchy's
+   * numeric update on the CPU, its level values written into the same
+   * buffers (aggregates and patterns kept). The transposed state, if one
+   * was made, follows. A kept hierarchy whose `amg.strengthDrift` is large
+   * (the CPU's `LinearSolver` sets up afresh past 0.25) was built for other
+   * strong couplings: a fresh `GpuSolver.init` is then due.
    */
   update(values: CsrMatrix | Float64Array): void {
     const A = values instanceof Float64Array ? this.#A.withValues(values) : values;
