@@ -42,10 +42,10 @@ async function cycleError(ctx: GpuContext, A: CsrMatrix, amg: AmgOptions, seed: 
   const rb = createStorageBuffer(ctx, "test r", 4 * n, Float32Array.from(r));
   const zb = createStorageBuffer(ctx, "test z", 4 * n);
   try {
-    await cycle.bind(rb, zb);
+    const app = await cycle.bind(rb, zb);
     const enc = ctx.device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    cycle.record(pass, rb, zb);
+    app.record(pass);
     pass.end();
     const [bytes] = await readBack(ctx, enc, [{ buffer: zb, offset: 0, size: 4 * n }]);
     const z = new Float32Array(bytes);
@@ -204,10 +204,10 @@ async function gpuCycle(
   const rb = createStorageBuffer(ctx, "test r", 4 * n, Float32Array.from(r));
   const zb = createStorageBuffer(ctx, "test z", 4 * n);
   try {
-    await cycle.bind(rb, zb, undefined, transposed);
+    const app = await cycle.bind(rb, zb, undefined, transposed);
     const enc = ctx.device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    cycle.record(pass, rb, zb, transposed);
+    app.record(pass);
     pass.end();
     const [bytes] = await readBack(ctx, enc, [{ buffer: zb, offset: 0, size: 4 * n }]);
     return new Float32Array(bytes);

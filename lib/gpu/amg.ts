@@ -155,6 +155,12 @@ interface Bound {
   readonly levels: LevelBound[];
 }
 
+/** The cycle bound to one pair of buffers and one direction, by {@linkcode GpuAmgCycle.bind}. */
+export interface GpuAmgApplication {
+  /** Records the dispatches of `z = M⁻¹ r` (or `M⁻ᵀ r`) into `pass`, with no read-back. */
+  record(pass: GPUComputePassEncoder): void;
+}
+
 /** Chebyshev coefficients of a level, in float64: c0 = 1/θ, then (c1, c2) per later step. */
 function chebyshevCoefficients(s: SmootherState): { c0: number; steps: [number, number][] } {
   const theta = 0.5 * (s.upper + s.lower);
@@ -251,10 +257,10 @@ export function transposeDense(a: Float32Array, n: number): Float32Array<ArrayBu
  *   using cycle = await GpuAmgCycle.create(ctx, amg, { transposed: true });
  *   const rb = createStorageBuffer(ctx, "r", 4 * 144, Float32Array.from(r));
  *   const zb = createStorageBuffer(ctx, "z", 4 * 144);
- *   await cycle.bind(rb, zb, undefined, true);
+ *   const transposed = await cycle.bind(rb, zb, undefined, true);
  *   const enc = ctx.device.createCommandEncoder();
  *   const pass = enc.beginComputePass();
- *   cycle.record(pass, rb, zb, true); // z = M⁻ᵀ r
+ *   transposed.record(pass); // z = M⁻ᵀ r
  *   pass.end();
  *   const [bytes] = await readBack(ctx, enc, [{ buffer: zb, offset: 0, size: 4 * 144 }]);
  *   const z = new Float32Array(bytes), zc = new Float64Array(144);
@@ -285,7 +291,6 @@ export class GpuAmgCycle implements Disposable {
   readonly #ctrl: GPUBuffer;
   readonly #owned: GPUBuffer[] = [];
   readonly #prepared = new Set<boolean>();
-  readonly #bound = new Map<GPUBuffer, Map<GPUBuffer, Map<boolean, Bound>>>();
   readonly #kernels: SpmvKernel[] = [];
   #pipes!: Record<Entry, GPUComputePipeline>;
 
@@ -460,18 +465,17 @@ export class GpuAmgCycle implements Disposable {
    * direction prepared first, see {@linkcode GpuAmgCycle.prepare}; a
    * symmetric cycle binds the forward kernels for both). `ctrl`, when given,
    * is a buffer window whose first u32 makes every dispatch skip itself
-   * when nonzero.
+   * when nonzero. Returns the application to record, once per pass.
    */
   async bind(
     r: GPUBuffer,
     z: GPUBuffer,
     ctrl?: BindingResource,
     transposed = false,
-  ): Promise<void> {
+  ): Promise<GpuAmgApplication> {
     if (r === z) {
       throw new ShapeError("Cannot bind the GPU AMG cycle: r and z must be different buffers");
     }
-    if (this.#bound.get(r)?.get(z)?.has(transposed)) return;
     // The symmetric cycle is its own transpose: the forward kernels serve both directions.
     const dir = transposed && !this.symmetric;
     if (!this.#prepared.has(dir)) {
@@ -499,11 +503,15 @@ export class GpuAmgCycle implements Disposable {
         levels.push({ main, second: undefined, wResidual: undefined, wCorrect: undefined });
       }
     }
-    let byR = this.#bound.get(r);
-    if (!byR) this.#bound.set(r, byR = new Map());
-    let byZ = byR.get(z);
-    if (!byZ) byR.set(z, byZ = new Map());
-    byZ.set(transposed, { transposed: dir, levels });
+    const bound: Bound = { transposed: dir, levels };
+    return {
+      record: (pass) => {
+        if (this.#data.length === 0) {
+          throw new RangeError("Cannot record the GPU AMG cycle: it was disposed");
+        }
+        this.#level(pass, bound, 0, false);
+      },
+    };
   }
 
   /** The kernels of one visit of level l on (b, x); a second visit shares the products that do not involve x. */
@@ -534,22 +542,6 @@ export class GpuAmgCycle implements Disposable {
       restrict: first?.restrict ?? (D.R && next ? await spmv(D.R, D.r, next.b!) : undefined),
       prolong: first?.prolong ?? (D.P && next ? await spmv(D.P, next.x!, D.t) : undefined),
     };
-  }
-
-  /**
-   * Records one cycle `z = M⁻¹ r` (`z = M⁻ᵀ r` with `transposed`) into
-   * `pass` (r, z and the direction bound first with {@linkcode GpuAmgCycle.bind}).
-   */
-  record(pass: GPUComputePassEncoder, r: GPUBuffer, z: GPUBuffer, transposed = false): void {
-    const bound = this.#bound.get(r)?.get(z)?.get(transposed);
-    if (!bound) {
-      throw new RangeError(
-        `Cannot record the GPU AMG cycle: bind(r, z${
-          transposed ? ", ctrl, true" : ""
-        }) these buffers first`,
-      );
-    }
-    this.#level(pass, bound, 0, false);
   }
 
   /**
@@ -667,7 +659,6 @@ export class GpuAmgCycle implements Disposable {
   dispose(): void {
     for (const k of this.#kernels) k.dispose();
     this.#kernels.length = 0;
-    this.#bound.clear();
     for (const D of this.#data ?? []) {
       for (const m of D.mats.values()) if (m.owned) m.gpu.dispose();
       D.mats.clear();

@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { GpuAmgCycle } from "./amg.ts";
+import type { GpuAmgApplication, GpuAmgCycle } from "./amg.ts";
 import type { GpuMatrix } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
@@ -71,14 +71,8 @@ export class GpuBicgstab extends BatchedKrylov {
   #pipes!: Pipes;
   #rg = 1;
   #eg = 1;
-  #pc: {
-    cycle: GpuAmgCycle;
-    transposed: boolean;
-    p: GPUBuffer;
-    ph: GPUBuffer;
-    s: GPUBuffer;
-    sh: GPUBuffer;
-  } | undefined;
+  /** p̂ = M⁻¹ p and ŝ = M⁻¹ s by the AMG cycle, when there is one. */
+  #pc: { p: GpuAmgApplication; s: GpuAmgApplication } | undefined;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
     // Two history entries per step: one per half-step.
@@ -132,9 +126,10 @@ export class GpuBicgstab extends BatchedKrylov {
       s.#spmvT = await SpmvKernel.create(ctx, M, sh, t, ctrl, variant);
       s.#pipes = await pipelinesOf(ctx, BICGSTAB_MODULE, ENTRIES);
       if (cycle) {
-        await cycle.bind(p, ph, ctrl, transposed);
-        await cycle.bind(sv, sh, ctrl, transposed);
-        s.#pc = { cycle, transposed, p, ph, s: sv, sh };
+        s.#pc = {
+          p: await cycle.bind(p, ph, ctrl, transposed),
+          s: await cycle.bind(sv, sh, ctrl, transposed),
+        };
       }
       return s;
     } catch (e) {
@@ -157,7 +152,7 @@ export class GpuBicgstab extends BatchedKrylov {
     const p = this.#pipes, b = this.#bind, pc = this.#pc;
     if (pc) {
       dispatch(pass, p.bi_p_pc, b, this.#eg);
-      pc.cycle.record(pass, pc.p, pc.ph, pc.transposed);
+      pc.p.record(pass);
     } else {
       dispatch(pass, p.bi_p, b, this.#eg);
     }
@@ -166,7 +161,7 @@ export class GpuBicgstab extends BatchedKrylov {
     dispatch(pass, p.bi_alpha, b, 1);
     if (pc) {
       dispatch(pass, p.bi_s_pc, b, this.#eg);
-      pc.cycle.record(pass, pc.s, pc.sh, pc.transposed);
+      pc.s.record(pass);
     } else {
       dispatch(pass, p.bi_s, b, this.#eg);
     }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { GpuAmgCycle } from "./amg.ts";
+import type { GpuAmgApplication, GpuAmgCycle } from "./amg.ts";
 import type { GpuMatrix } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
@@ -47,9 +47,8 @@ export class GpuCg extends BatchedKrylov {
   #pipes!: Record<string, GPUComputePipeline>;
   #rg = 1;
   #eg = 1;
-  #z!: GPUBuffer;
-  #cycle: GpuAmgCycle | undefined;
-  #transposed = false;
+  /** z = M⁻¹ r by the AMG cycle, when there is one. */
+  #precondition: GpuAmgApplication | undefined;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
     super(ctx, n, checkEvery, "cg");
@@ -110,10 +109,12 @@ export class GpuCg extends BatchedKrylov {
         "cg_p",
       ]);
       if (cycle) {
-        s.#cycle = cycle;
-        s.#z = z;
-        s.#transposed = transposed;
-        await cycle.bind(s.#r, z, { buffer: s.state, offset: 0, size: 16 }, transposed);
+        s.#precondition = await cycle.bind(
+          s.#r,
+          z,
+          { buffer: s.state, offset: 0, size: 16 },
+          transposed,
+        );
         Object.assign(
           s.#pipes,
           await pipelinesOf(ctx, CG_MODULE, ["cg_init_pc", "cg_xr", "cg_rz"]),
@@ -132,8 +133,8 @@ export class GpuCg extends BatchedKrylov {
 
   protected recordStart(pass: GPUComputePassEncoder): void {
     const p = this.#pipes, b = this.#bind;
-    if (this.#cycle) {
-      this.#cycle.record(pass, this.#r, this.#z, this.#transposed);
+    if (this.#precondition) {
+      this.#precondition.record(pass);
       dispatch(pass, p.cg_init_pc, b, this.#rg);
       dispatch(pass, p.cg_start, b, 1);
       return;
@@ -145,11 +146,11 @@ export class GpuCg extends BatchedKrylov {
   protected recordStep(pass: GPUComputePassEncoder): void {
     const p = this.#pipes, b = this.#bind;
     this.#spmv.record(pass);
-    if (this.#cycle) {
+    if (this.#precondition) {
       dispatch(pass, p.cg_pap, b, this.#rg);
       dispatch(pass, p.cg_alpha, b, 1);
       dispatch(pass, p.cg_xr, b, this.#eg);
-      this.#cycle.record(pass, this.#r, this.#z, this.#transposed);
+      this.#precondition.record(pass);
       dispatch(pass, p.cg_rz, b, this.#rg);
       dispatch(pass, p.cg_beta, b, 1);
       dispatch(pass, p.cg_p, b, this.#eg);

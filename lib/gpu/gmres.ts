@@ -22,7 +22,7 @@
  */
 
 import { ShapeError } from "../errors.ts";
-import type { GpuAmgCycle } from "./amg.ts";
+import type { GpuAmgApplication, GpuAmgCycle } from "./amg.ts";
 import type { GpuMatrix } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
@@ -99,15 +99,12 @@ export class GpuGmres extends BatchedKrylov {
   #eg = 1;
   #hostJ = 0;
   #indirect!: GPUBuffer;
+  /**
+   * With the AMG cycle: gm_vj's bind group (u = V[j]), and z = M⁻¹u (inside
+   * an Arnoldi step) and z = M⁻¹w (the correction at a cycle's end).
+   */
   #pc:
-    | {
-      cycle: GpuAmgCycle;
-      transposed: boolean;
-      bindU: GPUBindGroup;
-      u: GPUBuffer;
-      w: GPUBuffer;
-      z: GPUBuffer;
-    }
+    | { bindU: GPUBindGroup; u: GpuAmgApplication; w: GpuAmgApplication }
     | undefined;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number, restart: number) {
@@ -187,9 +184,11 @@ export class GpuGmres extends BatchedKrylov {
           s.#indirect,
         ]);
         const stop = { buffer: s.state, offset: STOP_WORD_OFFSET, size: 16 };
-        await cycle.bind(u, z, stop, transposed);
-        await cycle.bind(w, z, { buffer: s.state, offset: 0, size: 16 }, transposed);
-        s.#pc = { cycle, transposed, bindU, u, w, z };
+        s.#pc = {
+          bindU,
+          u: await cycle.bind(u, z, stop, transposed),
+          w: await cycle.bind(w, z, { buffer: s.state, offset: 0, size: 16 }, transposed),
+        };
       }
       return s;
     } catch (e) {
@@ -220,7 +219,7 @@ export class GpuGmres extends BatchedKrylov {
     dispatch(pass, p.gm_solve, b, 1);
     if (pc) {
       dispatch(pass, p.gm_xsum, b, this.#eg);
-      pc.cycle.record(pass, pc.w, pc.z, pc.transposed);
+      pc.w.record(pass);
       dispatch(pass, p.gm_xadd, b, this.#eg);
     } else {
       dispatch(pass, p.gm_xupd, b, this.#eg);
@@ -237,7 +236,7 @@ export class GpuGmres extends BatchedKrylov {
     const p = this.#pipes, b = this.#bind, pc = this.#pc;
     if (pc) {
       dispatch(pass, p.gm_vj, pc.bindU, this.#eg);
-      pc.cycle.record(pass, pc.u, pc.z, pc.transposed);
+      pc.u.record(pass);
     } else {
       dispatch(pass, p.gm_z, b, this.#eg);
     }

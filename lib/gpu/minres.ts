@@ -24,7 +24,7 @@
 
 import { FactorizationError, ShapeError } from "../errors.ts";
 import type { CsrMatrix } from "../sparse/csr.ts";
-import type { GpuAmgCycle } from "./amg.ts";
+import type { GpuAmgApplication, GpuAmgCycle } from "./amg.ts";
 import type { GpuMatrix } from "./buffers.ts";
 import type { GpuContext } from "./device.ts";
 import { BatchedKrylov } from "./inner_solver.ts";
@@ -174,7 +174,8 @@ export class GpuMinres extends BatchedKrylov {
   #pipes!: Pipes;
   #rg = 1;
   #eg = 1;
-  #pc: { cycle: GpuAmgCycle; transposed: boolean; z: GPUBuffer } | undefined;
+  /** z = M⁻¹ r₂ by the AMG cycle, when there is one. */
+  #pc: GpuAmgApplication | undefined;
 
   private constructor(ctx: GpuContext, n: number, checkEvery: number) {
     super(ctx, n, checkEvery, "minres");
@@ -236,8 +237,12 @@ export class GpuMinres extends BatchedKrylov {
       );
       s.#pipes = await pipelinesOf(ctx, MINRES_MODULE, ENTRIES);
       if (cycle) {
-        await cycle.bind(s.#r2, z, { buffer: s.state, offset: 0, size: 16 }, transposed);
-        s.#pc = { cycle, transposed, z };
+        s.#pc = await cycle.bind(
+          s.#r2,
+          z,
+          { buffer: s.state, offset: 0, size: 16 },
+          transposed,
+        );
       }
       return s;
     } catch (e) {
@@ -259,7 +264,7 @@ export class GpuMinres extends BatchedKrylov {
   protected recordStart(pass: GPUComputePassEncoder): void {
     const p = this.#pipes, b = this.#bind, pc = this.#pc;
     if (pc) {
-      pc.cycle.record(pass, this.#r2, pc.z, pc.transposed);
+      pc.record(pass);
       dispatch(pass, p.mr_init_pc, b, this.#rg);
     } else {
       dispatch(pass, p.mr_init, b, this.#rg);
@@ -275,7 +280,7 @@ export class GpuMinres extends BatchedKrylov {
     dispatch(pass, p.mr_alpha, b, 1);
     if (pc) {
       dispatch(pass, p.mr_lanczos_pc, b, this.#eg);
-      pc.cycle.record(pass, this.#r2, pc.z, pc.transposed);
+      pc.record(pass);
       dispatch(pass, p.mr_rz, b, this.#rg);
     } else {
       dispatch(pass, p.mr_lanczos, b, this.#rg);
