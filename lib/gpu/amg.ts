@@ -237,8 +237,9 @@ export function transposeDense(a: Float32Array, n: number): Float32Array<ArrayBu
  * {@linkcode GpuAmgCycle.prepare} uploads what a direction needs (Aᵀ of the
  * nonsymmetric levels, the transposed coarse inverse),
  * {@linkcode GpuAmgCycle.bind} prepares the kernels for a pair of r/z
- * buffers and a direction, {@linkcode GpuAmgCycle.record} records the cycle
- * into a pass (no read-back), {@linkcode GpuAmgCycle.update} rewrites the
+ * buffers and a direction and returns the {@linkcode GpuAmgApplication}
+ * whose `record` puts the cycle into a pass (no read-back),
+ * {@linkcode GpuAmgCycle.update} rewrites the
  * level values after new matrix values (no new buffers). Supports the V and
  * W cycles with the Chebyshev, Jacobi and L1-Jacobi smoothers.
  *
