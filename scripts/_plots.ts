@@ -8,8 +8,13 @@
  */
 
 import * as Plot from "@observablehq/plot";
-import { PALETTE } from "../lib/display/palette.ts";
-import { linePlot, type PlotFigure } from "../lib/report/plots.ts";
+import { DASH_ORDER, PALETTE } from "../lib/display/palette.ts";
+import {
+  linePlot,
+  type PlotFigure,
+  type XYPlotOptions,
+  type XYSeries,
+} from "../lib/report/plots.ts";
 import { formatNumber } from "../lib/report/format_number.ts";
 import { renderPlot } from "../lib/report/render_plot.ts";
 
@@ -78,37 +83,14 @@ export function valueBars(options: ValueBarsOptions): PlotFigure {
   };
 }
 
-/** One series of {@linkcode distinctLines}. */
-export interface DistinctSeries {
-  /** Legend text. */
-  name: string;
-  /** x values. */
-  x: ArrayLike<number>;
-  /** y values, same length. */
-  y: ArrayLike<number>;
-}
+/** One series of {@linkcode distinctLines}: a name and its points. */
+export type DistinctSeries = Pick<XYSeries, "name" | "x" | "y">;
 
-/** Options of {@linkcode distinctLines}. */
-export interface DistinctLinesOptions {
+/** Options of {@linkcode distinctLines}: those of `linePlot` but the markers (all drawn). */
+export type DistinctLinesOptions = Omit<XYPlotOptions, "series" | "markers"> & {
   /** The series; each gets its own colour, dash pattern and marker. */
   series: DistinctSeries[];
-  /** x-axis label. */
-  xLabel: string;
-  /** y-axis label. */
-  yLabel: string;
-  /** Log x axis (non-positive values dropped). @default {false} */
-  logX?: boolean;
-  /** Log y axis (non-positive values dropped). @default {false} */
-  logY?: boolean;
-  /** Title above the plot. */
-  title?: string;
-  /** Width in CSS pixels. @default {640} */
-  width?: number;
-  /** Height in CSS pixels. @default {400} */
-  height?: number;
-}
-
-const DASHES = ["solid", "dashed", "dotted", "dashdot", "longdash"] as const;
+};
 
 /**
  * The library's `linePlot` with series told apart by dash pattern and width
@@ -134,7 +116,7 @@ export function distinctLines(options: DistinctLinesOptions): PlotFigure {
     markers: "all",
     series: options.series.map((s, i) => ({
       ...s,
-      dash: DASHES[i % DASHES.length],
+      dash: DASH_ORDER[i % DASH_ORDER.length],
       strokeWidth: 1.4 + 1.6 * (k - 1 - i),
     })),
   });

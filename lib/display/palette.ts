@@ -53,7 +53,17 @@ export const DASHES: Readonly<Record<DashName, string | undefined>> = {
  */
 export type DashName = "solid" | "dashed" | "dotted" | "dashdot" | "longdash";
 
-const DASH_ORDER: readonly DashName[] = ["solid", "dashed", "dotted", "dashdot", "longdash"];
+/**
+ * Every dash pattern name, in the order series take them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DASH_ORDER } from "./palette.ts";
+ * assert.equal(DASH_ORDER[0], "solid");
+ * ```
+ */
+export const DASH_ORDER: readonly DashName[] = ["solid", "dashed", "dotted", "dashdot", "longdash"];
 
 /** The resolved look of one series. */
 export interface SeriesStyle {

@@ -15,7 +15,7 @@
 import * as Plot from "@observablehq/plot";
 import { ShapeError } from "../errors.ts";
 import { attachDisplay, figureDisplay } from "../display/bundles.ts";
-import { DASHES, type DashName, PALETTE, seriesStyle } from "../display/palette.ts";
+import { DASH_ORDER, DASHES, type DashName, PALETTE, seriesStyle } from "../display/palette.ts";
 import { el, escapeXml, SVG_NS, type SymbolName, symbolPath } from "../display/svg.ts";
 import { linearTicks, logTicks, tickFormatter } from "../display/ticks.ts";
 import { formatNumber } from "./format_number.ts";
@@ -340,8 +340,6 @@ function coincidences(rows: XYRow[][]): (Coincidence | undefined)[] {
   );
 }
 
-const GROUP_DASHES: readonly DashName[] = ["solid", "dashed", "dotted", "dashdot", "longdash"];
-
 /**
  * A legend as HTML with one swatch per series (line, dash and marker in the
  * series' colour), wrapped onto several rows when needed. Inline styles, so
@@ -396,7 +394,7 @@ function xyFigure(
   groups.forEach((g, i) => {
     if (g === undefined || g.place === 0) return;
     if (options.series[i]!.dash === undefined && styles[i]!.dash === "solid") {
-      styles[i] = { ...styles[i]!, dash: GROUP_DASHES[g.place % GROUP_DASHES.length]! };
+      styles[i] = { ...styles[i]!, dash: DASH_ORDER[g.place % DASH_ORDER.length]! };
     }
     notes?.push(
       `"${options.series[i]!.name}" lies on "${options.series[g.first]!.name}" ` +
