@@ -30,6 +30,7 @@ import {
 } from "../lib/sparse/generators.ts";
 import { readMatrixMarket } from "../lib/sparse/matrix_market.ts";
 import { logNormalField } from "../lib/sparse/random_fields.ts";
+import { turnedAnisotropy } from "./_amg_cases.ts";
 import { hasSharedData, matrixPath } from "./_data.ts";
 
 // ---------------------------------------------------------------------------
@@ -599,20 +600,6 @@ Deno.test("strengthDecay: θ halved per level keeps 3-D Poisson at PyAMG's itera
 
 // ---------------------------------------------------------------------------
 // When a fresh setup is due: the drift of the strong couplings
-
-/** `−u_xx − ε u_yy`: the anisotropy of `anisotropic2d(m, m, ε)` turned by 90°. */
-function turnedAnisotropy(m: number, eps: number): CsrMatrix {
-  const A = anisotropic2d(m, m, eps);
-  const { rowPtr, colIdx } = A.pattern;
-  const v = new Float64Array(A.nnz);
-  for (let i = 0; i < m * m; i++) {
-    for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
-      const d = Math.abs(colIdx[k] - i);
-      v[k] = d === 0 ? 2 * eps + 2 : d === 1 ? -1 : -eps;
-    }
-  }
-  return A.withValues(v);
-}
 
 Deno.test("info.strengthDrift is 0 for same-structure values and 1 when the anisotropy turns", () => {
   const m = 128;

@@ -9,6 +9,7 @@ import type { PreconditionerName } from "../lib/linalg/preconditioner.ts";
 import type { SolveMethod } from "../lib/linalg/result.ts";
 import { anisotropic2d, convectionDiffusion2d, poisson2d } from "../lib/sparse/generators.ts";
 import { assertClose, randomVector } from "./_krylov_cases.ts";
+import { turnedAnisotropy } from "./_amg_cases.ts";
 
 const close = assertClose;
 
@@ -74,15 +75,8 @@ Deno.test("update() sets AMG up afresh when the strong couplings drifted (amgRes
   const m = 96;
   const A = anisotropic2d(m, m, 1e-3);
   // The anisotropy turned by 90°: same pattern, the strong couplings swap.
-  const { rowPtr, colIdx } = A.pattern;
-  const turned = new Float64Array(A.nnz);
-  for (let i = 0; i < m * m; i++) {
-    for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
-      const d = Math.abs(colIdx[k] - i);
-      turned[k] = d === 0 ? 2.002 : d === 1 ? -1 : -1e-3;
-    }
-  }
-  const T = A.withValues(turned);
+  const T = turnedAnisotropy(m, 1e-3);
+  const turned = T.values;
   const b = randomVector(m * m, 5);
   const fresh = LinearSolver.init(T, { preconditioner: "amg", rtol: 1e-8 }).compute(b);
   const auto = LinearSolver.init(A, { preconditioner: "amg", rtol: 1e-8 });
