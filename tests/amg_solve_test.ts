@@ -3,6 +3,7 @@
 // change the exact solution, so gradients through AMG-preconditioned solves equal those through
 // unpreconditioned ones and finite differences.
 import assert from "node:assert/strict";
+import { solveCli } from "./_cli.ts";
 import {
   add,
   dot,
@@ -141,24 +142,17 @@ Deno.test("CLI: --precond amg reports the hierarchy and the adjoint reuses it", 
     await Deno.writeTextFile(`${dir}/A.mtx`, formatMatrixMarket(A));
     await Deno.writeTextFile(`${dir}/g.mtx`, formatMatrixMarketVector(randomVector(m, 4)));
     const run = async (precond: string) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "scripts/solve.ts",
-          "--matrix",
-          `${dir}/A.mtx`,
-          "--adjoint",
-          `${dir}/g.mtx`,
-          "--precond",
-          precond,
-          "--json",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      return JSON.parse(new TextDecoder().decode(out.stdout));
+      const out = await solveCli(
+        "--matrix",
+        `${dir}/A.mtx`,
+        "--adjoint",
+        `${dir}/g.mtx`,
+        "--precond",
+        precond,
+        "--json",
+      );
+      assert.equal(out.code, 0, out.stderr);
+      return JSON.parse(out.stdout);
     };
     const amg = await run("amg"), none = await run("none");
     assert.equal(amg.precond, "amg");

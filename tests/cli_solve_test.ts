@@ -8,25 +8,7 @@ import {
 } from "../lib/sparse/matrix_market.ts";
 import { hasSharedData, matrixPath } from "./_data.ts";
 import { noGpu } from "./_gpu.ts";
-
-const SCRIPT = new URL("../scripts/solve.ts", import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function solveCli(...args: string[]): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { solveCli } from "./_cli.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;

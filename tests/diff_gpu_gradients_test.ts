@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { solveCli } from "./_cli.ts";
 import { solveGradients } from "../lib/diff/solve_gradients.ts";
 import { CsrMatrix } from "../lib/sparse/csr.ts";
 import { grad, sparseTensor, sum, type Tensor, tensor } from "../lib/autodiff/mod.ts";
@@ -150,30 +151,21 @@ Deno.test({
       await Deno.writeTextFile(`${tmp}/A.mtx`, formatMatrixMarket(A));
       await Deno.writeTextFile(`${tmp}/b.mtx`, formatMatrixMarketVector(randomVector(n, 16)));
       await Deno.writeTextFile(`${tmp}/zeros.mtx`, formatMatrixMarketVector(new Float64Array(n)));
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          new URL("../scripts/solve.ts", import.meta.url).pathname,
-          "--matrix",
-          `${tmp}/A.mtx`,
-          "--rhs",
-          `${tmp}/b.mtx`,
-          "--adjoint",
-          `${tmp}/zeros.mtx`,
-          "--backend",
-          "webgpu",
-          "--rtol",
-          "1e-10",
-          "--json",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      const json = JSON.parse(new TextDecoder().decode(out.stdout));
-      assert.equal(out.code, 0, stderr);
+      const out = await solveCli(
+        "--matrix",
+        `${tmp}/A.mtx`,
+        "--rhs",
+        `${tmp}/b.mtx`,
+        "--adjoint",
+        `${tmp}/zeros.mtx`,
+        "--backend",
+        "webgpu",
+        "--rtol",
+        "1e-10",
+        "--json",
+      );
+      const json = JSON.parse(out.stdout);
+      assert.equal(out.code, 0, out.stderr);
       assert.equal(json.converged, true);
       assert.equal(json.adjointConverged, true);
       assert.equal(json.adjointReason, "converged-atol");

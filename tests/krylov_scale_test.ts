@@ -2,6 +2,7 @@
 // give the same answer as at unit scale (solved at unit scale, norms that neither overflow nor
 // underflow), and report the true residual honestly.
 import assert from "node:assert/strict";
+import { solveCli } from "./_cli.ts";
 import type { KrylovMethod } from "../lib/linalg/krylov.ts";
 import { krylovSolve } from "../lib/linalg/solve.ts";
 import { directSolve } from "../lib/linalg/direct/factor.ts";
@@ -82,22 +83,9 @@ Deno.test("CLI: a 1e-170 right-hand side gives the scaled solution, not x = 0", 
     const rhs = ["%%MatrixMarket matrix array real general", `${n} 1`]
       .concat(Array.from(b1, (v) => (v * 1e-170).toExponential(17))).join("\n") + "\n";
     await Deno.writeTextFile(`${dir}/b.mtx`, rhs);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "scripts/solve.ts",
-        "--matrix",
-        `${dir}/A.mtx`,
-        "--rhs",
-        `${dir}/b.mtx`,
-        "--json",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    const json = JSON.parse(new TextDecoder().decode(out.stdout));
+    const out = await solveCli("--matrix", `${dir}/A.mtx`, "--rhs", `${dir}/b.mtx`, "--json");
+    assert.equal(out.code, 0, out.stderr);
+    const json = JSON.parse(out.stdout);
     assert.equal(json.reason, "converged-rtol");
     assert.ok(relErr(json.x, x1.map((v) => v * 1e-170)) < 1e-8);
   } finally {
