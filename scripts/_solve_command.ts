@@ -13,12 +13,7 @@ import { acquireGpu, type GpuContext } from "../lib/gpu/device.ts";
 import { ensureXdgRuntimeDir } from "./_runtime_dir.ts";
 import { type GpuMethod, gpuSolve } from "../lib/gpu/solve.ts";
 import { solveGradients } from "../lib/diff/solve_gradients.ts";
-import {
-  type AmgInfo,
-  type AmgOptions,
-  type AmgPreconditioner,
-  amgSetup,
-} from "../lib/linalg/amg/mod.ts";
+import { type AmgInfo, type AmgOptions, amgSetup } from "../lib/linalg/amg/mod.ts";
 import { preconditioner } from "../lib/linalg/build_preconditioner.ts";
 import type { PreconditionerName } from "../lib/linalg/preconditioner.ts";
 import type { SolveMethod, SolveResult } from "../lib/linalg/result.ts";
@@ -172,7 +167,7 @@ export async function runSolveCommand(
   // On the GPU Jacobi is built on the device inside the solve; an AMG hierarchy is built here
   // on the CPU (as for the CPU backend) and its cycle runs on the device.
   const amg = method !== "direct" && cmd.precond === "amg" ? amgSetup(A, cmd.amg) : undefined;
-  const M = method === "direct" ? undefined : gpu ? amg : amg ?? preconditioner(cmd.precond, A, {});
+  const M = amg ?? (method === "direct" || gpu ? undefined : preconditioner(cmd.precond, A, {}));
   const setup = performance.now() - t;
 
   const options: AsyncSolveOptions = {
@@ -237,7 +232,7 @@ export async function runSolveCommand(
     ...counts(forward),
     relativeResidual: forward.relativeResidual,
     x: Array.from(forward.x),
-    ...(amg ? { amg: (amg as AmgPreconditioner).info } : {}),
+    ...(amg ? { amg: amg.info } : {}),
     timings: {
       read: round(read),
       setup: round(setup),
